@@ -1,0 +1,1 @@
+//! Patterns (being written).
