@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("iamsim: not yet built");
+    std::process::exit(2);
+}
