@@ -8,7 +8,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod compile;
 pub mod condition;
+pub mod decision;
+pub mod eval;
+pub mod explain;
+pub mod json;
+pub mod model;
 pub mod pattern;
 pub mod request;
 pub mod variables;
+
+pub use compile::{CompileError, CompiledPolicySet, PolicySet};
+pub use decision::{Decision, Response};

@@ -1,0 +1,613 @@
+//! Step 2: typed model → compiled policy set. Action and resource strings become
+//! bucketed pattern sets, condition values are typed once, principals are
+//! classified, and every layer's statements are indexed by service so a request
+//! only visits statements that can name its action. The result is immutable,
+//! `Send + Sync`, and shared by all evaluating threads.
+
+use crate::condition::{
+    CompiledCondition, ConditionOperator, ConditionValueError, OperatorError, PolicyValue,
+};
+use crate::decision::{Layer, StatementRef};
+use crate::json::Position;
+use crate::model::{
+    Effect, Location, Policy, PolicyKind, PolicyVersion, PrincipalType, PrincipalValue,
+    ScalarValue, Statement,
+};
+use crate::pattern::arn::VariableScope;
+use crate::pattern::{
+    ActionPattern, ActionPatternError, ActionPatternSet, ArnPattern, ResourcePatternSet,
+};
+use crate::request::Caller;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The policies in force for one kind of request, by layer (SEMANTICS §1.1).
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    /// Identity-based policies of the caller (pooled).
+    pub identity: Vec<Policy>,
+    /// Resource-based policy of the target.
+    pub resource: Option<Policy>,
+    /// Permissions boundary of the caller.
+    pub boundary: Option<Policy>,
+    /// Session policy.
+    pub session: Option<Policy>,
+    /// SCPs, one policy per organization level (merge several SCPs of one level first).
+    pub scp: Vec<Policy>,
+    /// Customer RCPs, one per level (`RCPFullAWSAccess` is implied).
+    pub rcp: Vec<Policy>,
+}
+
+/// A policy that parsed but cannot be compiled, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {kind}")]
+pub struct CompileError {
+    /// Where the offending element is.
+    pub location: Location,
+    /// What is wrong.
+    pub kind: CompileErrorKind,
+}
+
+/// What cannot be compiled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompileErrorKind {
+    /// An invalid `Action`/`NotAction` entry.
+    #[error("{0}")]
+    Action(#[from] ActionPatternError),
+    /// An unknown or malformed condition operator.
+    #[error("{0}")]
+    Operator(#[from] OperatorError),
+    /// A condition value that does not fit its operator.
+    #[error("{0}")]
+    ConditionValue(#[from] ConditionValueError),
+    /// A policy placed in a layer of another kind.
+    #[error("a {found} policy cannot be used as the {expected} policy")]
+    WrongKind {
+        /// The slot.
+        expected: PolicyKind,
+        /// The policy's own kind.
+        found: PolicyKind,
+    },
+    /// More organization levels than we index.
+    #[error("too many organization levels ({0})")]
+    TooManyLevels(usize),
+}
+
+/// What explanations need to know about a statement.
+#[derive(Debug, Clone)]
+pub struct StatementInfo {
+    /// `Sid`, if any.
+    pub sid: Option<String>,
+    /// Index in its policy.
+    pub index: usize,
+    /// Effect.
+    pub effect: Effect,
+    /// Where it is.
+    pub location: Location,
+}
+
+impl StatementInfo {
+    /// `Sid` if present, else `#index`.
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(s) => s.clone(),
+            None => format!("#{}", self.index),
+        }
+    }
+}
+
+/// What explanations need to know about a policy.
+#[derive(Debug, Clone)]
+pub struct PolicyInfo {
+    /// The layer it belongs to.
+    pub layer: Layer,
+    /// Its source name.
+    pub source: Arc<str>,
+    /// Its JSON Pointer within the source.
+    pub pointer: String,
+    /// `Id`, if any.
+    pub id: Option<String>,
+    /// Its statements.
+    pub statements: Vec<StatementInfo>,
+}
+
+/// One statement, compiled.
+#[derive(Debug)]
+pub(crate) struct CompiledStatement {
+    pub(crate) origin: StatementRef,
+    pub(crate) effect: Effect,
+    pub(crate) not_action: bool,
+    pub(crate) actions: ActionPatternSet,
+    /// `None`: a resource policy statement without `Resource` (covers its own resource).
+    pub(crate) resource: Option<(bool, ResourcePatternSet)>,
+    pub(crate) principal: Option<CompiledPrincipal>,
+    pub(crate) conditions: Vec<CompiledCondition>,
+}
+
+/// `Principal` / `NotPrincipal`, classified once.
+#[derive(Debug)]
+pub(crate) struct CompiledPrincipal {
+    pub(crate) negated: bool,
+    pub(crate) entries: Vec<PrincipalEntry>,
+}
+
+/// One principal entry (SEMANTICS §6).
+#[derive(Debug)]
+pub(crate) enum PrincipalEntry {
+    /// `"*"` or `{"AWS":"*"}`.
+    Everyone,
+    /// A 12-digit id or `arn:P:iam::A:root`.
+    Account(Box<str>),
+    /// An IAM user ARN.
+    User {
+        arn: Box<str>,
+        account: Box<str>,
+        name: Box<str>,
+    },
+    /// An IAM role ARN (any path): matches every session of the role.
+    Role {
+        account: Box<str>,
+        role_name: Box<str>,
+    },
+    /// Any other AWS string (session ARN, federated-user ARN, unique id): exact match.
+    Exact(Box<str>),
+    /// `Service`, `Federated` or `CanonicalUser`: the caller string must be identical.
+    NonAws(Box<str>),
+}
+
+/// Statements of one layer, indexed by service and split by effect.
+#[derive(Debug)]
+pub(crate) struct CompiledLayer {
+    pub(crate) layer: Layer,
+    pub(crate) statements: Vec<CompiledStatement>,
+    pub(crate) denies: ServiceIndex,
+    pub(crate) allows: ServiceIndex,
+}
+
+/// Statement indices (ascending) per lower-cased service, plus the ones that can
+/// match any service (`*`, `NotAction`).
+#[derive(Debug, Default)]
+pub(crate) struct ServiceIndex {
+    pub(crate) by_service: HashMap<Box<str>, Vec<u32>>,
+    pub(crate) any_service: Vec<u32>,
+}
+
+impl ServiceIndex {
+    /// The candidate statements for `service`, in statement order, each once.
+    pub(crate) fn candidates<'a>(&'a self, service: &str) -> MergedIndices<'a> {
+        let specific: &[u32] = self
+            .by_service
+            .get(service)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        MergedIndices {
+            a: specific,
+            b: &self.any_service,
+        }
+    }
+}
+
+/// Merges two ascending index lists (no statement is in both).
+pub(crate) struct MergedIndices<'a> {
+    a: &'a [u32],
+    b: &'a [u32],
+}
+
+impl Iterator for MergedIndices<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        match (self.a.first(), self.b.first()) {
+            (Some(&x), Some(&y)) if x < y => {
+                self.a = &self.a[1..];
+                Some(x)
+            }
+            (_, Some(&y)) => {
+                self.b = &self.b[1..];
+                Some(y)
+            }
+            (Some(&x), None) => {
+                self.a = &self.a[1..];
+                Some(x)
+            }
+            (None, None) => None,
+        }
+    }
+}
+
+/// A compiled policy set: build once with [`CompiledPolicySet::compile`], then
+/// evaluate any number of requests, from any number of threads.
+///
+/// ```
+/// use iamsim_engine::{CompiledPolicySet, PolicySet, Decision};
+/// use iamsim_engine::model::{Policy, PolicyKind};
+/// use iamsim_engine::request::Request;
+///
+/// let admin = Policy::parse(
+///     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:*",
+///         "Resource":"arn:aws:connect:ap-northeast-1:123456789012:instance/abc/*"}]}"#,
+///     PolicyKind::Identity, "admin.json").unwrap();
+/// let set = CompiledPolicySet::compile(&PolicySet { identity: vec![admin], ..Default::default() }).unwrap();
+/// let request = Request::new(
+///     "arn:aws:iam::123456789012:user/alice",
+///     "connect:DescribeUser",
+///     "arn:aws:connect:ap-northeast-1:123456789012:instance/abc/agent/u1",
+/// );
+/// assert_eq!(set.evaluate(&request).decision, Decision::Allowed);
+/// ```
+#[derive(Debug)]
+pub struct CompiledPolicySet {
+    pub(crate) policies: Vec<PolicyInfo>,
+    pub(crate) identity: CompiledLayer,
+    pub(crate) resource: Option<CompiledLayer>,
+    pub(crate) boundary: Option<CompiledLayer>,
+    pub(crate) session: Option<CompiledLayer>,
+    pub(crate) scp: Vec<CompiledLayer>,
+    pub(crate) rcp: Vec<CompiledLayer>,
+}
+
+impl CompiledPolicySet {
+    /// Compiles a policy set. Fails on the first element that cannot be compiled.
+    pub fn compile(set: &PolicySet) -> Result<CompiledPolicySet, CompileError> {
+        let mut builder = Builder {
+            policies: Vec::new(),
+        };
+        let identity = builder.layer(Layer::Identity, PolicyKind::Identity, set.identity.iter())?;
+        let resource = set
+            .resource
+            .as_ref()
+            .map(|p| builder.layer(Layer::Resource, PolicyKind::Resource, std::iter::once(p)))
+            .transpose()?;
+        let boundary = set
+            .boundary
+            .as_ref()
+            .map(|p| builder.layer(Layer::Boundary, PolicyKind::Boundary, std::iter::once(p)))
+            .transpose()?;
+        let session = set
+            .session
+            .as_ref()
+            .map(|p| builder.layer(Layer::Session, PolicyKind::Session, std::iter::once(p)))
+            .transpose()?;
+        let scp = levels(&mut builder, &set.scp, PolicyKind::Scp, Layer::Scp)?;
+        let rcp = levels(&mut builder, &set.rcp, PolicyKind::Rcp, Layer::Rcp)?;
+        Ok(CompiledPolicySet {
+            policies: builder.policies,
+            identity,
+            resource,
+            boundary,
+            session,
+            scp,
+            rcp,
+        })
+    }
+
+    /// Every policy of the set, in layer order; [`StatementRef::policy`] indexes this.
+    pub fn policies(&self) -> &[PolicyInfo] {
+        &self.policies
+    }
+
+    /// The policy a statement belongs to.
+    pub fn policy_info(&self, statement: StatementRef) -> Option<&PolicyInfo> {
+        self.policies.get(statement.policy as usize)
+    }
+
+    /// What explanations show of a statement.
+    pub fn statement_info(&self, statement: StatementRef) -> Option<&StatementInfo> {
+        self.policy_info(statement)
+            .and_then(|p| p.statements.get(statement.statement as usize))
+    }
+
+    /// True when a permissions boundary is in force.
+    pub fn has_boundary(&self) -> bool {
+        self.boundary.is_some()
+    }
+
+    /// The layers in canonical order: identity, resource, boundary, session, SCP
+    /// levels, RCP levels. Both the fast path and the explain path walk this order, so
+    /// they name the same deciding Deny.
+    pub(crate) fn layers(&self) -> impl Iterator<Item = &CompiledLayer> {
+        std::iter::once(&self.identity)
+            .chain(self.resource.iter())
+            .chain(self.boundary.iter())
+            .chain(self.session.iter())
+            .chain(self.scp.iter())
+            .chain(self.rcp.iter())
+    }
+
+    /// Total number of statements.
+    pub fn statement_count(&self) -> usize {
+        self.layers().map(|l| l.statements.len()).sum()
+    }
+
+    pub(crate) fn statement(&self, r: StatementRef) -> Option<&CompiledStatement> {
+        let layer = match r.layer {
+            Layer::Identity => Some(&self.identity),
+            Layer::Resource => self.resource.as_ref(),
+            Layer::Boundary => self.boundary.as_ref(),
+            Layer::Session => self.session.as_ref(),
+            Layer::Scp(l) => self.scp.get(l as usize),
+            Layer::Rcp(l) => self.rcp.get(l as usize),
+        }?;
+        layer
+            .statements
+            .iter()
+            .find(|s| s.origin.policy == r.policy && s.origin.statement == r.statement)
+    }
+
+    /// The conditions of a statement, for rendering explanations.
+    pub fn conditions(&self, r: StatementRef) -> &[CompiledCondition] {
+        self.statement(r)
+            .map(|s| s.conditions.as_slice())
+            .unwrap_or(&[])
+    }
+}
+
+fn levels(
+    builder: &mut Builder,
+    policies: &[Policy],
+    kind: PolicyKind,
+    layer: fn(u16) -> Layer,
+) -> Result<Vec<CompiledLayer>, CompileError> {
+    policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let level = u16::try_from(i).map_err(|_| CompileError {
+                location: p.location("", Position::default()),
+                kind: CompileErrorKind::TooManyLevels(policies.len()),
+            })?;
+            builder.layer(layer(level), kind, std::iter::once(p))
+        })
+        .collect()
+}
+
+struct Builder {
+    policies: Vec<PolicyInfo>,
+}
+
+impl Builder {
+    fn layer<'p>(
+        &mut self,
+        layer: Layer,
+        kind: PolicyKind,
+        policies: impl Iterator<Item = &'p Policy>,
+    ) -> Result<CompiledLayer, CompileError> {
+        let mut statements = Vec::new();
+        for policy in policies {
+            if policy.kind != kind {
+                return Err(CompileError {
+                    location: policy.location("", Position::default()),
+                    kind: CompileErrorKind::WrongKind {
+                        expected: kind,
+                        found: policy.kind,
+                    },
+                });
+            }
+            let policy_index = self.policies.len() as u32;
+            let mut infos = Vec::with_capacity(policy.statements.len());
+            for (i, s) in policy.statements.iter().enumerate() {
+                let origin = StatementRef {
+                    layer,
+                    policy: policy_index,
+                    statement: i as u32,
+                };
+                statements.push(compile_statement(policy, s, origin)?);
+                infos.push(StatementInfo {
+                    sid: s.sid.clone(),
+                    index: s.index,
+                    effect: s.effect,
+                    location: policy.location(&s.pointer, s.position),
+                });
+            }
+            self.policies.push(PolicyInfo {
+                layer,
+                source: policy.source.clone(),
+                pointer: policy.pointer.clone(),
+                id: policy.id.clone(),
+                statements: infos,
+            });
+        }
+        let denies = index(&statements, Effect::Deny);
+        let allows = index(&statements, Effect::Allow);
+        Ok(CompiledLayer {
+            layer,
+            statements,
+            denies,
+            allows,
+        })
+    }
+}
+
+fn index(statements: &[CompiledStatement], effect: Effect) -> ServiceIndex {
+    let mut idx = ServiceIndex::default();
+    for (i, s) in statements.iter().enumerate() {
+        if s.effect != effect {
+            continue;
+        }
+        let i = i as u32;
+        // NotAction and `*` can match any service; everything else only its own.
+        if s.not_action || s.actions.has_any() {
+            idx.any_service.push(i);
+            continue;
+        }
+        for service in s.actions.services() {
+            let list = idx.by_service.entry(service.into()).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    idx
+}
+
+fn compile_statement(
+    policy: &Policy,
+    s: &Statement,
+    origin: StatementRef,
+) -> Result<CompiledStatement, CompileError> {
+    let variables = policy.version.variables_enabled();
+    let actions = s
+        .action
+        .entries
+        .iter()
+        .map(|e| {
+            ActionPattern::parse(&e.value).map_err(|err| CompileError {
+                location: policy.location(&e.pointer, e.position),
+                kind: err.into(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let resource = s.resource.as_ref().map(|r| {
+        let patterns = r
+            .entries
+            .iter()
+            .map(|e| ArnPattern::parse(&e.value, variables, VariableScope::ResourcePart))
+            .collect();
+        (r.negated, ResourcePatternSet::new(patterns))
+    });
+    let principal = s.principal.as_ref().map(|p| CompiledPrincipal {
+        negated: p.negated,
+        entries: principal_entries(&p.value),
+    });
+    let mut conditions = Vec::with_capacity(s.conditions.len());
+    for c in &s.conditions {
+        let operator = ConditionOperator::parse(&c.operator.value).map_err(|err| CompileError {
+            location: policy.location(&c.operator.pointer, c.operator.position),
+            kind: err.into(),
+        })?;
+        let values: Vec<PolicyValue<'_>> = c
+            .values
+            .iter()
+            .map(|v| match &v.value {
+                ScalarValue::String(s) => PolicyValue::String(s),
+                ScalarValue::Number(n) => PolicyValue::Number(n),
+                ScalarValue::Bool(b) => PolicyValue::Bool(*b),
+            })
+            .collect();
+        let compiled = CompiledCondition::compile(operator, &c.key.value, &values, variables)
+            .map_err(|err| {
+                let at = c.values.get(err.index).map(|v| (&v.pointer, v.position));
+                let (pointer, position) = at.unwrap_or((&c.key.pointer, c.key.position));
+                CompileError {
+                    location: policy.location(pointer, position),
+                    kind: err.into(),
+                }
+            })?;
+        conditions.push(compiled);
+    }
+    Ok(CompiledStatement {
+        origin,
+        effect: s.effect,
+        not_action: s.action.negated,
+        actions: ActionPatternSet::new(actions),
+        resource,
+        principal,
+        conditions,
+    })
+}
+
+fn principal_entries(value: &PrincipalValue) -> Vec<PrincipalEntry> {
+    match value {
+        PrincipalValue::Everyone => vec![PrincipalEntry::Everyone],
+        PrincipalValue::Typed(lists) => lists
+            .iter()
+            .flat_map(|(t, entries)| entries.iter().map(move |e| principal_entry(*t, &e.value)))
+            .collect(),
+    }
+}
+
+fn principal_entry(t: PrincipalType, text: &str) -> PrincipalEntry {
+    if t != PrincipalType::Aws {
+        return PrincipalEntry::NonAws(text.into());
+    }
+    if text == "*" {
+        return PrincipalEntry::Everyone;
+    }
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return PrincipalEntry::Account(text.into());
+    }
+    match Caller::classify(text) {
+        Caller::Root { account } => PrincipalEntry::Account(account),
+        Caller::User { account, name } => PrincipalEntry::User {
+            arn: text.into(),
+            account,
+            name,
+        },
+        Caller::Role { account, role_name } => PrincipalEntry::Role { account, role_name },
+        _ => PrincipalEntry::Exact(text.into()),
+    }
+}
+
+impl PolicyVersion {
+    /// The version as written (`2012-10-17`), or `(none)`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyVersion::V2012_10_17 => "2012-10-17",
+            PolicyVersion::V2008_10_17 => "2008-10-17",
+            PolicyVersion::Absent => "(none)",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(kind: PolicyKind, text: &str) -> Policy {
+        Policy::parse(text, kind, "t.json").unwrap()
+    }
+
+    #[test]
+    fn service_index_splits_by_effect_and_service() {
+        let p = policy(
+            PolicyKind::Identity,
+            r#"{"Statement":[
+              {"Effect":"Allow","Action":["s3:Get*","S3:List*","logs:Get*"],"Resource":"*"},
+              {"Effect":"Deny","Action":"*","Resource":"*"},
+              {"Effect":"Allow","NotAction":"iam:*","Resource":"*"},
+              {"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#,
+        );
+        let set = CompiledPolicySet::compile(&PolicySet {
+            identity: vec![p],
+            ..Default::default()
+        })
+        .unwrap();
+        let allows = &set.identity.allows;
+        assert_eq!(allows.candidates("s3").collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(allows.candidates("kms").collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(allows.candidates("ec2").collect::<Vec<_>>(), vec![2]);
+        assert_eq!(
+            set.identity.denies.candidates("s3").collect::<Vec<_>>(),
+            vec![1]
+        );
+    }
+
+    #[test]
+    fn compile_errors_name_the_place() {
+        let p = policy(
+            PolicyKind::Identity,
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3GetObject","Resource":"*"}]}"#,
+        );
+        let e = CompiledPolicySet::compile(&PolicySet {
+            identity: vec![p],
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(e.location.pointer, "/Statement/0/Action");
+        let p = policy(
+            PolicyKind::Identity,
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualz":{"k":"v"}}}]}"#,
+        );
+        let e = CompiledPolicySet::compile(&PolicySet {
+            identity: vec![p],
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(e.location.pointer, "/Statement/0/Condition/StringEqualz");
+    }
+
+    #[test]
+    fn compiled_set_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<CompiledPolicySet>();
+    }
+}

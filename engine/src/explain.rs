@@ -1,0 +1,310 @@
+//! Step 4, long form: the explanation tree. Every statement of every layer is
+//! tested (no index), each with a reason code and each condition's outcome, and the
+//! same combining rule as the fast path turns the layers into the decision. Tests
+//! check that both paths always reach the same decision.
+
+use crate::compile::{CompiledLayer, CompiledPolicySet, CompiledStatement};
+use crate::condition::{CompiledCondition, ConditionOutcome};
+use crate::decision::{Deciding, Decision, DecisionReason, Layer, Response, StatementRef};
+use crate::eval::{
+    decide, test_statement, Findings, LayerFacts, Observer, RequestFacts, StatementVerdict,
+};
+use crate::model::Effect;
+use crate::request::Request;
+use std::fmt::Write as _;
+
+/// The full trace of one evaluation.
+#[derive(Debug, Clone)]
+pub struct Explanation<'a> {
+    /// The decision and its summary, identical to what `evaluate` returns.
+    pub response: Response<'a>,
+    /// Every layer in canonical order, with every statement's verdict.
+    pub layers: Vec<LayerTrace>,
+}
+
+/// One layer's statements and verdicts.
+#[derive(Debug, Clone)]
+pub struct LayerTrace {
+    /// Which layer.
+    pub layer: Layer,
+    /// Every statement, in order.
+    pub statements: Vec<StatementTrace>,
+}
+
+impl LayerTrace {
+    /// True when some Allow statement of this layer applies.
+    pub fn allows(&self) -> bool {
+        self.statements.iter().any(|s| {
+            s.effect == Effect::Allow && matches!(s.verdict, StatementVerdict::Applies { .. })
+        })
+    }
+
+    /// True when some Deny statement of this layer applies.
+    pub fn denies(&self) -> bool {
+        self.statements.iter().any(|s| {
+            s.effect == Effect::Deny && matches!(s.verdict, StatementVerdict::Applies { .. })
+        })
+    }
+}
+
+/// One statement's verdict and the conditions that were evaluated.
+#[derive(Debug, Clone)]
+pub struct StatementTrace {
+    /// Which statement.
+    pub statement: StatementRef,
+    /// Its effect.
+    pub effect: Effect,
+    /// The reason code.
+    pub verdict: StatementVerdict,
+    /// `(condition index, outcome)` for each condition evaluated (stops at the first failing).
+    pub conditions: Vec<(usize, ConditionOutcome)>,
+}
+
+#[derive(Default)]
+struct Recorder<'a> {
+    findings: Findings<'a>,
+    current: Vec<(usize, ConditionOutcome)>,
+}
+
+impl<'a> Observer<'a> for Recorder<'a> {
+    fn condition(
+        &mut self,
+        s: &'a CompiledStatement,
+        index: usize,
+        c: &'a CompiledCondition,
+        outcome: ConditionOutcome,
+    ) {
+        self.findings.condition(s, index, c, outcome);
+        self.current.push((index, outcome));
+    }
+}
+
+impl CompiledPolicySet {
+    /// Evaluates one request and returns the full trace. Slower than
+    /// [`CompiledPolicySet::evaluate`] (every statement is visited and recorded), and
+    /// always reaches the same decision.
+    pub fn explain<'a>(&'a self, request: &Request) -> Explanation<'a> {
+        let facts = RequestFacts::new(self, request);
+        let mut recorder = Recorder::default();
+        let layers: Vec<LayerTrace> = self
+            .layers()
+            .map(|l| trace_layer(l, &facts, &mut recorder))
+            .collect();
+        let first = |layer: Layer, effect: Effect| {
+            layers.iter().filter(|t| t.layer == layer).find_map(|t| {
+                t.statements
+                    .iter()
+                    .find(|s| {
+                        s.effect == effect && matches!(s.verdict, StatementVerdict::Applies { .. })
+                    })
+                    .map(|s| s.statement)
+            })
+        };
+        let deny = layers.iter().find_map(|t| {
+            t.statements
+                .iter()
+                .find(|s| {
+                    s.effect == Effect::Deny
+                        && matches!(s.verdict, StatementVerdict::Applies { .. })
+                })
+                .map(|s| (t.layer, s.statement))
+        });
+        let (decision, reason, deciding) = match deny {
+            Some((layer, s)) => (
+                Decision::ExplicitDeny,
+                DecisionReason::ExplicitDeny(layer),
+                Deciding::one(Some(s)),
+            ),
+            None => {
+                let mut f = LayerFacts {
+                    identity_allow: first(Layer::Identity, Effect::Allow),
+                    resource_allow: first(Layer::Resource, Effect::Allow),
+                    ..LayerFacts::default()
+                };
+                for t in &layers {
+                    for s in &t.statements {
+                        if let (
+                            Layer::Resource,
+                            Effect::Allow,
+                            StatementVerdict::Applies { principal },
+                        ) = (t.layer, s.effect, s.verdict)
+                        {
+                            f.resource_kinds.0 |= principal.0;
+                        }
+                    }
+                    match t.layer {
+                        Layer::Boundary => f.boundary_allows = Some(t.allows()),
+                        Layer::Session => f.session_allows = Some(t.allows()),
+                        Layer::Scp(level) if !t.allows() && f.scp_blocking_level.is_none() => {
+                            f.scp_blocking_level = Some(level)
+                        }
+                        _ => {}
+                    }
+                }
+                decide(request, &f)
+            }
+        };
+        Explanation {
+            response: Response {
+                decision,
+                reason,
+                deciding,
+                missing_keys: recorder.findings.missing_keys,
+                diagnostics: recorder.findings.diagnostics,
+            },
+            layers,
+        }
+    }
+}
+
+fn trace_layer<'a>(
+    layer: &'a CompiledLayer,
+    facts: &RequestFacts<'_>,
+    recorder: &mut Recorder<'a>,
+) -> LayerTrace {
+    let statements = layer
+        .statements
+        .iter()
+        .map(|s| {
+            recorder.current.clear();
+            let verdict = test_statement(s, facts, recorder);
+            StatementTrace {
+                statement: s.origin,
+                effect: s.effect,
+                verdict,
+                conditions: std::mem::take(&mut recorder.current),
+            }
+        })
+        .collect();
+    LayerTrace {
+        layer: layer.layer,
+        statements,
+    }
+}
+
+impl StatementVerdict {
+    /// A stable reason code for machines (`action-not-matched`, `applies`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StatementVerdict::ActionNotMatched => "action-not-matched",
+            StatementVerdict::ResourceNotMatched { unresolved: false } => "resource-not-matched",
+            StatementVerdict::ResourceNotMatched { unresolved: true } => {
+                "resource-variable-unresolved"
+            }
+            StatementVerdict::PrincipalNotMatched => "principal-not-matched",
+            StatementVerdict::PrincipalExcluded => "principal-excluded",
+            StatementVerdict::BucketOwnerRootException => "bucket-owner-root-exception",
+            StatementVerdict::ConditionNotMet { .. } => "condition-not-met",
+            StatementVerdict::Applies { .. } => "applies",
+        }
+    }
+}
+
+/// Renders a condition as `Operator key [values]`.
+pub fn describe_condition(c: &CompiledCondition) -> String {
+    let values: Vec<&str> = c.values_as_written().collect();
+    format!("{} {} {:?}", c.operator, c.key_as_written, values)
+}
+
+/// Renders an explanation as indented text, for terminals and snapshots.
+pub fn render_text(set: &CompiledPolicySet, request: &Request, e: &Explanation<'_>) -> String {
+    let mut out = String::new();
+    let r = &e.response;
+    let _ = writeln!(out, "decision: {}", r.decision);
+    let _ = writeln!(out, "reason:   {}", r.reason);
+    if let Some(layer) = r.blocked_by() {
+        let _ = writeln!(out, "blocked by: {layer}");
+    }
+    for s in r.deciding.iter() {
+        let _ = writeln!(out, "deciding: {}", statement_name(set, s));
+    }
+    if !r.missing_keys.is_empty() {
+        let _ = writeln!(out, "missing context keys: {}", r.missing_keys.join(", "));
+    }
+    for d in &r.diagnostics {
+        let _ = writeln!(
+            out,
+            "diagnostic: {} (key `{}`, {} statement {})",
+            d.kind,
+            d.key,
+            d.effect,
+            statement_name(set, d.statement)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "request: {} {} on {} (principal account {}, resource account {})",
+        request.principal(),
+        request.action(),
+        request.resource(),
+        request.principal_account().unwrap_or("-"),
+        request.resource_account().unwrap_or("-"),
+    );
+    for layer in &e.layers {
+        let verdict = match (layer.denies(), layer.allows()) {
+            (true, _) => "denies",
+            (false, true) => "allows",
+            (false, false) => "no applicable statement",
+        };
+        let _ = writeln!(out, "{} — {verdict}", layer.layer);
+        for s in &layer.statements {
+            let mark = match s.verdict {
+                StatementVerdict::Applies { .. } => "✔",
+                _ => "·",
+            };
+            let _ = write!(
+                out,
+                "  {mark} {} {}: {}",
+                s.effect,
+                statement_name(set, s.statement),
+                s.verdict.code()
+            );
+            if let StatementVerdict::Applies { principal } = s.verdict {
+                let kinds: Vec<&str> = principal.iter().map(|k| k.as_str()).collect();
+                if !kinds.is_empty() {
+                    let _ = write!(out, " (principal: {})", kinds.join(", "));
+                }
+            }
+            let _ = writeln!(out);
+            let conditions = set.conditions(s.statement);
+            for (i, outcome) in &s.conditions {
+                let Some(c) = conditions.get(*i) else {
+                    continue;
+                };
+                let mut notes = Vec::new();
+                if outcome.key_absent {
+                    notes.push("key absent".to_owned());
+                }
+                if let Some(d) = outcome.diagnostic {
+                    notes.push(d.to_string());
+                }
+                let notes = if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", notes.join("; "))
+                };
+                let _ = writeln!(
+                    out,
+                    "      {} {}{}",
+                    if outcome.matched { "true " } else { "false" },
+                    describe_condition(c),
+                    notes
+                );
+            }
+        }
+    }
+    out
+}
+
+/// `source:line:col Sid` — how text output names a statement.
+pub fn statement_name(set: &CompiledPolicySet, s: StatementRef) -> String {
+    match set.statement_info(s) {
+        Some(info) => format!(
+            "{} ({}:{})",
+            info.label(),
+            info.location.source,
+            info.location.position
+        ),
+        None => format!("{}#{}", s.policy, s.statement),
+    }
+}
