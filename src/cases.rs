@@ -1,0 +1,339 @@
+//! Self-contained conformance cases (`../shared/conformance/FORMAT.md`): each case
+//! carries its policies, one request and the expected decision. Reading a case file
+//! never stops at a bad case: each line becomes either a [`Case`] or a [`CaseError`]
+//! naming the file, line:column and JSON Pointer.
+
+use iamsim_engine::decision::Decision;
+use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
+use iamsim_engine::model::{Policy, PolicyKind};
+use iamsim_engine::request::{Context, ContextValue, Request};
+use iamsim_engine::{CompiledPolicySet, PolicySet};
+use std::fmt;
+use std::sync::Arc;
+
+/// One case, ready to evaluate.
+#[derive(Debug)]
+pub struct Case {
+    /// `id`.
+    pub id: String,
+    /// Line of the case in its file (1-based).
+    pub line: u32,
+    /// What AWS decides.
+    pub expect: Decision,
+    /// The request.
+    pub request: Request,
+    /// The compiled policies, or why they could not be compiled (an `error` outcome).
+    pub policies: Result<CompiledPolicySet, String>,
+}
+
+/// A case that could not even be read (bad JSON, missing `request`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseError {
+    /// The case id if it could be read, else `line N`.
+    pub id: String,
+    /// Line in the file.
+    pub line: u32,
+    /// `file:line:col: pointer: message`.
+    pub message: String,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Reads every case of a case file: JSON Lines, or one JSON array of cases.
+/// `source` names the file in messages.
+pub fn parse_case_file(text: &str, source: &str) -> Vec<Result<Case, CaseError>> {
+    let source: Arc<str> = source.into();
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if trimmed.starts_with('[') {
+        return match json::parse(
+            text.trim_start_matches('\u{feff}'),
+            1,
+            JsonLimits::default(),
+        ) {
+            Ok(JsonValue {
+                kind: JsonKind::Array(items),
+                ..
+            }) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| case_from_json(v, &source, &format!("/{i}")))
+                .collect(),
+            Ok(_) => unreachable_shape(&source),
+            Err(e) => vec![Err(CaseError {
+                id: "document".into(),
+                line: e.position.line,
+                message: format!(
+                    "{source}:{}: {}: invalid JSON: {}",
+                    e.position, e.pointer, e.kind
+                ),
+            })],
+        };
+    }
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i as u32 + 1;
+        let line = if i == 0 {
+            line.trim_start_matches('\u{feff}')
+        } else {
+            line
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match json::parse(line, line_no, JsonLimits::default()) {
+            Ok(v) => out.push(case_from_json(&v, &source, "")),
+            Err(e) => out.push(Err(CaseError {
+                id: format!("line {line_no}"),
+                line: line_no,
+                message: format!(
+                    "{source}:{}: {}: invalid JSON: {}",
+                    e.position,
+                    pointer_or_root(&e.pointer),
+                    e.kind
+                ),
+            })),
+        }
+    }
+    out
+}
+
+fn unreachable_shape(source: &str) -> Vec<Result<Case, CaseError>> {
+    vec![Err(CaseError {
+        id: "document".into(),
+        line: 1,
+        message: format!("{source}:1:1: expected an array of cases"),
+    })]
+}
+
+fn pointer_or_root(p: &str) -> &str {
+    if p.is_empty() {
+        "(document)"
+    } else {
+        p
+    }
+}
+
+struct At<'a> {
+    source: &'a Arc<str>,
+    base: &'a str,
+    id: String,
+    line: u32,
+}
+
+impl At<'_> {
+    fn err(&self, pointer: &str, position: Position, message: impl fmt::Display) -> CaseError {
+        CaseError {
+            id: self.id.clone(),
+            line: self.line,
+            message: format!(
+                "{}:{}: {}{}: {}",
+                self.source, position, self.base, pointer, message
+            ),
+        }
+    }
+}
+
+/// Builds one case from its JSON value; `base` is its pointer in the file.
+pub fn case_from_json(v: &JsonValue, source: &Arc<str>, base: &str) -> Result<Case, CaseError> {
+    let line = v.position.line;
+    let mut at = At {
+        source,
+        base,
+        id: format!("line {line}"),
+        line,
+    };
+    if !matches!(v.kind, JsonKind::Object(_)) {
+        return Err(at.err(
+            "",
+            v.position,
+            format!("a case must be an object, found {}", v.type_name()),
+        ));
+    }
+    let id = v
+        .get("id")
+        .and_then(JsonValue::as_str)
+        .ok_or_else(|| at.err("/id", v.position, "missing string `id`"))?;
+    at.id = id.to_owned();
+    let expect_v = v
+        .get("expect")
+        .ok_or_else(|| at.err("/expect", v.position, "missing `expect`"))?;
+    let expect = expect_v
+        .as_str()
+        .and_then(Decision::from_name)
+        .ok_or_else(|| {
+            at.err(
+                "/expect",
+                expect_v.position,
+                "`expect` must be `allowed`, `explicitDeny` or `implicitDeny`",
+            )
+        })?;
+    let request_v = v
+        .get("request")
+        .ok_or_else(|| at.err("/request", v.position, "missing `request`"))?;
+    let request = request_from_json(request_v, &at)?;
+    let policies_v = v
+        .get("policies")
+        .ok_or_else(|| at.err("/policies", v.position, "missing `policies`"))?;
+    let policies = policy_set_from_json(policies_v, source, &format!("{base}/policies"), &at)?;
+    Ok(Case {
+        id: id.to_owned(),
+        line,
+        expect,
+        request,
+        policies,
+    })
+}
+
+/// Parses the `policies` object. Shape errors of the object itself are case errors;
+/// invalid policy documents become the case's `error` outcome.
+fn policy_set_from_json(
+    v: &JsonValue,
+    source: &Arc<str>,
+    base: &str,
+    at: &At<'_>,
+) -> Result<Result<CompiledPolicySet, String>, CaseError> {
+    let JsonKind::Object(members) = &v.kind else {
+        return Err(at.err("/policies", v.position, "`policies` must be an object"));
+    };
+    let mut set = PolicySet::default();
+    let one = |kind: PolicyKind, value: &JsonValue, pointer: String| {
+        Policy::from_json(value, kind, source.clone(), &pointer).map_err(|e| e.to_string())
+    };
+    let many = |kind: PolicyKind,
+                value: &JsonValue,
+                pointer: &str|
+     -> Result<Result<Vec<Policy>, String>, CaseError> {
+        match &value.kind {
+            JsonKind::Array(items) => Ok(items
+                .iter()
+                .enumerate()
+                .map(|(i, p)| one(kind, p, format!("{pointer}/{i}")))
+                .collect()),
+            _ => Err(at.err(
+                pointer.get(at.base.len()..).unwrap_or(pointer),
+                value.position,
+                "expected an array of policies",
+            )),
+        }
+    };
+    for m in members {
+        let pointer = format!("{base}/{}", m.name);
+        let result = match &*m.name {
+            "identity" => many(PolicyKind::Identity, &m.value, &pointer)?.map(|p| set.identity = p),
+            "scp" => many(PolicyKind::Scp, &m.value, &pointer)?.map(|p| set.scp = p),
+            "rcp" => many(PolicyKind::Rcp, &m.value, &pointer)?.map(|p| set.rcp = p),
+            "resource" => one(PolicyKind::Resource, &m.value, pointer).map(|p| set.resource = Some(p)),
+            "boundary" => one(PolicyKind::Boundary, &m.value, pointer).map(|p| set.boundary = Some(p)),
+            "session" => one(PolicyKind::Session, &m.value, pointer).map(|p| set.session = Some(p)),
+            other => {
+                return Err(at.err(
+                    &format!("/policies/{other}"),
+                    m.name_position,
+                    format!("unknown policy slot `{other}` (expected identity, resource, boundary, session, scp, rcp)"),
+                ))
+            }
+        };
+        if let Err(message) = result {
+            return Ok(Err(message));
+        }
+    }
+    Ok(CompiledPolicySet::compile(&set).map_err(|e| e.to_string()))
+}
+
+fn request_from_json(v: &JsonValue, at: &At<'_>) -> Result<Request, CaseError> {
+    let field = |name: &str, required: bool| -> Result<Option<&str>, CaseError> {
+        match v.get(name) {
+            Some(x) => x.as_str().map(Some).ok_or_else(|| {
+                at.err(&format!("/request/{name}"), x.position, "expected a string")
+            }),
+            None if required => Err(at.err(
+                &format!("/request/{name}"),
+                v.position,
+                format!("missing `{name}`"),
+            )),
+            None => Ok(None),
+        }
+    };
+    let principal = field("principal", true)?.unwrap_or_default();
+    let action = field("action", true)?.unwrap_or_default();
+    let resource = field("resource", true)?.unwrap_or_default();
+    let mut request = Request::new(principal, action, resource);
+    request.set_accounts(
+        field("principal_account", false)?,
+        field("resource_account", false)?,
+    );
+    if let Some(ctx) = v.get("context") {
+        *request.context_mut() =
+            context_from_json(ctx).map_err(|(pointer, position, message)| {
+                at.err(&format!("/request/context{pointer}"), position, message)
+            })?;
+    }
+    Ok(request)
+}
+
+/// Builds a [`Context`] from a JSON object: strings, numbers and booleans become
+/// single values (as text), arrays become multivalued keys (SEMANTICS 1.5).
+pub fn context_from_json(v: &JsonValue) -> Result<Context, (String, Position, String)> {
+    let JsonKind::Object(members) = &v.kind else {
+        return Err((
+            String::new(),
+            v.position,
+            "`context` must be an object".into(),
+        ));
+    };
+    let mut context = Context::new();
+    for m in members {
+        let pointer = format!("/{}", json::escape_pointer_token(&m.name));
+        let value = match &m.value.kind {
+            JsonKind::Array(items) => ContextValue::Multi(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        scalar_text(item).ok_or_else(|| (format!("{pointer}/{i}"), item.position))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|(p, pos)| {
+                        (
+                            p,
+                            pos,
+                            "context values must be strings, numbers or booleans".to_owned(),
+                        )
+                    })?,
+            ),
+            _ => ContextValue::Single(scalar_text(&m.value).ok_or_else(|| {
+                (
+                    pointer.clone(),
+                    m.value.position,
+                    "context values must be strings, numbers, booleans or arrays of them"
+                        .to_owned(),
+                )
+            })?),
+        };
+        if context.contains(&m.name) {
+            return Err((
+                pointer,
+                m.name_position,
+                format!(
+                    "context key `{}` given twice (key names are case-insensitive)",
+                    m.name
+                ),
+            ));
+        }
+        context.insert(&m.name, value);
+    }
+    Ok(context)
+}
+
+fn scalar_text(v: &JsonValue) -> Option<Box<str>> {
+    match &v.kind {
+        JsonKind::String(s) => Some(s.clone()),
+        JsonKind::Number(n) => Some(n.clone()),
+        JsonKind::Bool(b) => Some(if *b { "true".into() } else { "false".into() }),
+        _ => None,
+    }
+}
