@@ -5,3 +5,5 @@
 pub mod cases;
 pub mod commands;
 pub mod input;
+pub mod rows;
+pub mod scenario;

@@ -39,53 +39,7 @@ enum Command {
         max_file_bytes: u64,
     },
     /// Evaluate one request against policy files.
-    Eval {
-        /// Identity policy file (repeatable; all are pooled).
-        #[arg(long = "identity", value_name = "FILE")]
-        identity: Vec<PathBuf>,
-        /// Resource-based policy of the target.
-        #[arg(long, value_name = "FILE")]
-        resource_policy: Option<PathBuf>,
-        /// Permissions boundary of the caller.
-        #[arg(long, value_name = "FILE")]
-        boundary: Option<PathBuf>,
-        /// Session policy.
-        #[arg(long, value_name = "FILE")]
-        session: Option<PathBuf>,
-        /// SCP file, one per organization level from the root down (repeatable).
-        #[arg(long, value_name = "FILE")]
-        scp: Vec<PathBuf>,
-        /// RCP file, one per organization level (repeatable).
-        #[arg(long, value_name = "FILE")]
-        rcp: Vec<PathBuf>,
-        /// Caller: user/role/assumed-role/federated-user/root ARN, a service principal, or `anonymous`.
-        #[arg(long)]
-        principal: String,
-        /// Action, `service:Name`.
-        #[arg(long)]
-        action: String,
-        /// Resource ARN, or `*`.
-        #[arg(long, default_value = "*")]
-        resource: String,
-        /// Context key: `key=value`, or `key=["a","b"]` for a multivalued key (repeatable).
-        #[arg(long = "context", value_name = "KEY=VALUE")]
-        context: Vec<String>,
-        /// The caller's account (default: from the principal ARN).
-        #[arg(long)]
-        principal_account: Option<String>,
-        /// The resource owner's account (default: from the resource ARN, else the caller's).
-        #[arg(long)]
-        resource_account: Option<String>,
-        /// Print the full per-statement trace.
-        #[arg(long)]
-        explain: bool,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-        /// Largest policy file read, in bytes.
-        #[arg(long, default_value_t = DEFAULT_MAX_FILE_BYTES)]
-        max_file_bytes: u64,
-    },
+    Eval(Box<EvalArgs>),
 }
 
 fn main() {
@@ -104,42 +58,7 @@ fn main() {
             };
             check_case_file(&cases, format, max_file_bytes, &mut out)
         }
-        Command::Eval {
-            identity,
-            resource_policy,
-            boundary,
-            session,
-            scp,
-            rcp,
-            principal,
-            action,
-            resource,
-            context,
-            principal_account,
-            resource_account,
-            explain,
-            json,
-            max_file_bytes,
-        } => run_eval(
-            &EvalArgs {
-                identity,
-                resource_policy,
-                boundary,
-                session,
-                scp,
-                rcp,
-                principal,
-                action,
-                resource,
-                context,
-                principal_account,
-                resource_account,
-                explain,
-                json,
-                max_file_bytes,
-            },
-            &mut out,
-        ),
+        Command::Eval(args) => run_eval(&args, &mut out),
     };
     let outcome = match result.and_then(|o| out.flush().map(|_| o)) {
         Ok(o) => o,

@@ -8,44 +8,59 @@ use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{ContextValue, Request};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The inputs of `iamsim eval`.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, clap::Args)]
 pub struct EvalArgs {
-    /// Identity policy files.
+    /// Identity policy file (repeatable; all are pooled).
+    #[arg(long = "identity", value_name = "FILE")]
     pub identity: Vec<PathBuf>,
-    /// Resource policy file.
+    /// Resource-based policy of the target.
+    #[arg(long, value_name = "FILE")]
     pub resource_policy: Option<PathBuf>,
-    /// Permissions boundary file.
+    /// Permissions boundary of the caller.
+    #[arg(long, value_name = "FILE")]
     pub boundary: Option<PathBuf>,
-    /// Session policy file.
+    /// Session policy.
+    #[arg(long, value_name = "FILE")]
     pub session: Option<PathBuf>,
-    /// SCP files, one per organization level (root first).
+    /// SCP file, one per organization level from the root down (repeatable).
+    #[arg(long, value_name = "FILE")]
     pub scp: Vec<PathBuf>,
-    /// RCP files, one per level.
+    /// RCP file, one per organization level (repeatable).
+    #[arg(long, value_name = "FILE")]
     pub rcp: Vec<PathBuf>,
-    /// Caller.
+    /// Caller: user/role/assumed-role/federated-user/root ARN, a service principal, or `anonymous`.
+    #[arg(long)]
     pub principal: String,
-    /// Action.
+    /// Action, `service:Name`.
+    #[arg(long)]
     pub action: String,
-    /// Resource ARN or `*`.
+    /// Resource ARN, or `*`.
+    #[arg(long, default_value = "*")]
     pub resource: String,
-    /// `key=value` pairs; `key=[json array]` makes a multivalued key.
+    /// Context key: `key=value`, or `key=["a","b"]` for a multivalued key (repeatable).
+    #[arg(long = "context", value_name = "KEY=VALUE")]
     pub context: Vec<String>,
-    /// Explicit caller account.
+    /// The caller's account (default: from the principal ARN).
+    #[arg(long)]
     pub principal_account: Option<String>,
-    /// Explicit resource account.
+    /// The resource owner's account (default: from the resource ARN, else the caller's).
+    #[arg(long)]
     pub resource_account: Option<String>,
-    /// Print the trace.
+    /// Print the full per-statement trace.
+    #[arg(long)]
     pub explain: bool,
-    /// Print JSON instead of text.
+    /// Print one JSON object.
+    #[arg(long)]
     pub json: bool,
-    /// Largest policy file read.
+    /// Largest policy file read, in bytes.
+    #[arg(long, default_value_t = crate::input::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
 }
 
-fn load(path: &PathBuf, kind: PolicyKind, max: u64) -> Result<Policy, InputError> {
+fn load(path: &Path, kind: PolicyKind, max: u64) -> Result<Policy, InputError> {
     let text = read_text(path, max)?;
     Policy::parse(&text, kind, &path.display().to_string()).map_err(|e| InputError {
         message: e.to_string(),
@@ -67,8 +82,15 @@ pub fn load_policy_set(args: &EvalArgs) -> Result<PolicySet, InputError> {
         resource: one(&args.resource_policy, PolicyKind::Resource)?,
         boundary: one(&args.boundary, PolicyKind::Boundary)?,
         session: one(&args.session, PolicyKind::Session)?,
-        scp: many(&args.scp, PolicyKind::Scp)?,
-        rcp: many(&args.rcp, PolicyKind::Rcp)?,
+        // Each --scp/--rcp file is one organization level.
+        scp: many(&args.scp, PolicyKind::Scp)?
+            .into_iter()
+            .map(|p| vec![p])
+            .collect(),
+        rcp: many(&args.rcp, PolicyKind::Rcp)?
+            .into_iter()
+            .map(|p| vec![p])
+            .collect(),
     })
 }
 

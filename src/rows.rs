@@ -1,0 +1,330 @@
+//! Request rows and expectation rows, from JSON Lines or CSV. A row names the
+//! principal (scenario name or ARN), the action, the resource, an optional context and,
+//! in expectation tables, the expected decision. Every malformed row becomes a
+//! [`RowParseError`] naming file and line; readers never drop a row silently.
+
+use crate::scenario::RequestRow;
+use iamsim_engine::decision::Decision;
+use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue};
+use iamsim_engine::request::{Context, ContextValue};
+use std::fmt;
+
+/// What an expectation row expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expectation {
+    /// Exactly this decision.
+    Exact(Decision),
+    /// `denied`: either `explicitDeny` or `implicitDeny`.
+    Denied,
+}
+
+impl Expectation {
+    /// Parses `allowed`, `explicitDeny`, `implicitDeny` or `denied`.
+    pub fn parse(s: &str) -> Option<Expectation> {
+        match s.trim() {
+            "denied" => Some(Expectation::Denied),
+            other => Decision::from_name(other).map(Expectation::Exact),
+        }
+    }
+
+    /// Whether `decision` satisfies the expectation.
+    pub fn accepts(self, decision: Decision) -> bool {
+        match self {
+            Expectation::Exact(d) => d == decision,
+            Expectation::Denied => decision != Decision::Allowed,
+        }
+    }
+}
+
+impl fmt::Display for Expectation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expectation::Exact(d) => write!(f, "{d}"),
+            Expectation::Denied => f.write_str("denied"),
+        }
+    }
+}
+
+/// One parsed row.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    /// 1-based line in the file (for CSV: the line the record starts on).
+    pub line: u32,
+    /// Optional `id`/`name` column.
+    pub id: Option<String>,
+    /// The request.
+    pub request: RequestRow,
+    /// Expected decision, when the table has one.
+    pub expect: Option<Expectation>,
+    /// Optional free-text `note`/`why` column.
+    pub note: Option<String>,
+}
+
+/// A row that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowParseError {
+    /// 1-based line.
+    pub line: u32,
+    /// `file:line[:col]: problem`.
+    pub message: String,
+}
+
+impl fmt::Display for RowParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RowParseError {}
+
+/// Parses one JSON Lines row: `{"principal","action","resource","context"?,"expect"?,"id"?,"note"?}`.
+pub fn parse_jsonl_row(text: &str, line: u32, source: &str) -> Result<Row, RowParseError> {
+    let err = |col: u32, pointer: &str, problem: String| RowParseError {
+        line,
+        message: format!("{source}:{line}:{col}: {pointer}: {problem}"),
+    };
+    let v = json::parse(text, line, JsonLimits::default()).map_err(|e| {
+        err(
+            e.position.column,
+            if e.pointer.is_empty() {
+                "(row)"
+            } else {
+                &e.pointer
+            },
+            format!("invalid JSON: {}", e.kind),
+        )
+    })?;
+    let JsonKind::Object(members) = &v.kind else {
+        return Err(err(
+            1,
+            "(row)",
+            format!("a row must be an object, found {}", v.type_name()),
+        ));
+    };
+    let mut row = Row {
+        line,
+        ..Row::default()
+    };
+    let text_of = |m: &json::JsonMember| -> Result<String, RowParseError> {
+        m.value.as_str().map(str::to_owned).ok_or_else(|| {
+            err(
+                m.value.position.column,
+                &format!("/{}", m.name),
+                format!("expected a string, found {}", m.value.type_name()),
+            )
+        })
+    };
+    let (mut has_principal, mut has_action, mut has_resource) = (false, false, false);
+    for m in members {
+        match &*m.name {
+            "principal" => {
+                row.request.principal = text_of(m)?;
+                has_principal = true;
+            }
+            "action" => {
+                row.request.action = text_of(m)?;
+                has_action = true;
+            }
+            "resource" => {
+                row.request.resource = text_of(m)?;
+                has_resource = true;
+            }
+            "id" | "name" => row.id = Some(text_of(m)?),
+            "note" | "why" | "doc" => row.note = Some(text_of(m)?),
+            "expect" => {
+                let s = text_of(m)?;
+                row.expect = Some(Expectation::parse(&s).ok_or_else(|| {
+                    err(m.value.position.column, "/expect", format!("unknown expectation `{s}` (allowed, explicitDeny, implicitDeny, denied)"))
+                })?);
+            }
+            "context" => {
+                row.request.context = crate::cases::context_from_json(&m.value)
+                    .map_err(|(p, pos, msg)| err(pos.column, &format!("/context{p}"), msg))?;
+            }
+            other => {
+                return Err(err(
+                    m.name_position.column,
+                    &format!("/{other}"),
+                    format!("unknown column `{other}`"),
+                ))
+            }
+        }
+    }
+    for (present, name) in [
+        (has_principal, "principal"),
+        (has_action, "action"),
+        (has_resource, "resource"),
+    ] {
+        if !present {
+            return Err(err(1, "(row)", format!("missing `{name}`")));
+        }
+    }
+    Ok(row)
+}
+
+/// Parses a CSV `context` cell: empty, a JSON object, or `key=value; key=value`
+/// (a value in `[…]` JSON array syntax is multivalued).
+pub fn parse_context_cell(cell: &str) -> Result<Context, String> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Ok(Context::new());
+    }
+    if cell.starts_with('{') {
+        let v: JsonValue = json::parse(cell, 1, JsonLimits::default())
+            .map_err(|e| format!("context: invalid JSON: {e}"))?;
+        return crate::cases::context_from_json(&v)
+            .map_err(|(p, _, msg)| format!("context{p}: {msg}"));
+    }
+    let mut ctx = Context::new();
+    for pair in cell.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = crate::commands::eval::parse_context_arg(pair)?;
+        ctx.insert(&k, v);
+    }
+    Ok(ctx)
+}
+
+/// Reads CSV rows with a header naming the columns `principal`, `action`,
+/// `resource` and optionally `context`, `expect`, `id`/`name`, `note`/`why`.
+pub struct CsvRows<R: std::io::Read> {
+    reader: csv::Reader<R>,
+    source: String,
+    columns: Columns,
+    record: csv::StringRecord,
+}
+
+#[derive(Default)]
+struct Columns {
+    principal: usize,
+    action: usize,
+    resource: usize,
+    context: Option<usize>,
+    expect: Option<usize>,
+    id: Option<usize>,
+    note: Option<usize>,
+}
+
+impl<R: std::io::Read> CsvRows<R> {
+    /// Reads the header; fails if a required column is missing or a column is unknown.
+    pub fn new(input: R, source: &str) -> Result<Self, RowParseError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(input);
+        let headers = reader
+            .headers()
+            .map_err(|e| RowParseError {
+                line: 1,
+                message: format!("{source}:1: cannot read the CSV header: {e}"),
+            })?
+            .clone();
+        let mut c = Columns::default();
+        let mut seen = [false; 3];
+        for (i, h) in headers.iter().enumerate() {
+            match h.trim() {
+                "principal" => (c.principal, seen[0]) = (i, true),
+                "action" => (c.action, seen[1]) = (i, true),
+                "resource" => (c.resource, seen[2]) = (i, true),
+                "context" => c.context = Some(i),
+                "expect" => c.expect = Some(i),
+                "id" | "name" => c.id = Some(i),
+                "note" | "why" => c.note = Some(i),
+                other => {
+                    return Err(RowParseError {
+                        line: 1,
+                        message: format!("{source}:1: unknown CSV column `{other}` (expected principal, action, resource, context, expect, id, note)"),
+                    })
+                }
+            }
+        }
+        for (ok, name) in seen.iter().zip(["principal", "action", "resource"]) {
+            if !ok {
+                return Err(RowParseError {
+                    line: 1,
+                    message: format!("{source}:1: the CSV header has no `{name}` column"),
+                });
+            }
+        }
+        Ok(CsvRows {
+            reader,
+            source: source.to_owned(),
+            columns: c,
+            record: csv::StringRecord::new(),
+        })
+    }
+
+    /// Whether the table has an `expect` column.
+    pub fn has_expect(&self) -> bool {
+        self.columns.expect.is_some()
+    }
+}
+
+impl<R: std::io::Read> Iterator for CsvRows<R> {
+    type Item = Result<Row, RowParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line() as u32);
+                Some(csv_row(&self.record, &self.columns, line, &self.source))
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as u32);
+                let message = format!("{}:{line}: {e}", self.source);
+                // A malformed record is reported; reading goes on with the next one.
+                Some(Err(RowParseError { line, message }))
+            }
+        }
+    }
+}
+
+fn csv_row(
+    r: &csv::StringRecord,
+    c: &Columns,
+    line: u32,
+    source: &str,
+) -> Result<Row, RowParseError> {
+    let err = |problem: String| RowParseError {
+        line,
+        message: format!("{source}:{line}: {problem}"),
+    };
+    let cell = |i: usize| r.get(i).unwrap_or("").trim();
+    let opt = |i: Option<usize>| i.map(cell).filter(|s| !s.is_empty()).map(str::to_owned);
+    let mut row = Row {
+        line,
+        id: opt(c.id),
+        note: opt(c.note),
+        ..Row::default()
+    };
+    for (i, name) in [
+        (c.principal, "principal"),
+        (c.action, "action"),
+        (c.resource, "resource"),
+    ] {
+        if cell(i).is_empty() {
+            return Err(err(format!("empty `{name}`")));
+        }
+    }
+    row.request.principal = cell(c.principal).to_owned();
+    row.request.action = cell(c.action).to_owned();
+    row.request.resource = cell(c.resource).to_owned();
+    if let Some(i) = c.context {
+        row.request.context = parse_context_cell(cell(i)).map_err(err)?;
+    }
+    if let Some(s) = opt(c.expect) {
+        row.expect = Some(Expectation::parse(&s).ok_or_else(|| {
+            err(format!(
+                "unknown expectation `{s}` (allowed, explicitDeny, implicitDeny, denied)"
+            ))
+        })?);
+    }
+    Ok(row)
+}
+
+/// Normalises a JSON scalar to context text (for callers building contexts by hand).
+pub fn context_value_text(v: &ContextValue) -> String {
+    match v {
+        ContextValue::Single(s) => s.to_string(),
+        ContextValue::Multi(items) => format!("{items:?}"),
+    }
+}

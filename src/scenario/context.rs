@@ -1,0 +1,125 @@
+//! The request context AWS would supply, derived from the scenario (SEMANTICS §1.6,
+//! CONNECT.md (c) and (d)): principal keys, resource tags, Connect hierarchy keys.
+
+use super::{ConnectInstance, PrincipalKind};
+use iamsim_engine::request::{Context, ContextValue};
+use std::collections::BTreeMap;
+
+/// What the principal derivation needs.
+pub(super) struct PrincipalFacts<'a> {
+    pub kind: PrincipalKind,
+    pub account: Option<&'a str>,
+    /// Unique id: `AIDA…` for users, `AROA…` for roles.
+    pub unique_id: Option<&'a str>,
+    /// User name, federated user name, or session name.
+    pub name: &'a str,
+    /// The caller ARN (session ARN for sessions).
+    pub arn: &'a str,
+    /// For role sessions: the role ARN (what `aws:PrincipalArn` holds).
+    pub role_arn: Option<&'a str>,
+    pub tags: &'a BTreeMap<String, String>,
+    pub org_id: Option<&'a str>,
+}
+
+/// The keys AWS puts in every request of this caller. Values follow the IAM User
+/// Guide's table of principal key values.
+pub(super) fn principal_context(p: &PrincipalFacts<'_>) -> Context {
+    let mut c = Context::new();
+    let account = p.account.unwrap_or("");
+    let user_id = match p.kind {
+        // The root user's aws:userid is the account id.
+        PrincipalKind::Root => Some(account.to_owned()),
+        PrincipalKind::User => p.unique_id.map(str::to_owned),
+        // A session's id is ROLEID:session-name; the role id is not derivable from an ARN.
+        PrincipalKind::RoleSession => p.unique_id.map(|id| format!("{id}:{}", p.name)),
+        PrincipalKind::FederatedUser => Some(format!("{account}:{}", p.name)),
+        PrincipalKind::Service => None,
+    };
+    if let Some(id) = user_id {
+        c.insert_str("aws:userid", &id);
+    }
+    if p.kind == PrincipalKind::User {
+        c.insert_str("aws:username", p.name);
+    }
+    let principal_type = match p.kind {
+        PrincipalKind::Root => Some("Account"),
+        PrincipalKind::User => Some("User"),
+        PrincipalKind::RoleSession => Some("AssumedRole"),
+        PrincipalKind::FederatedUser => Some("FederatedUser"),
+        PrincipalKind::Service => None,
+    };
+    if let Some(t) = principal_type {
+        c.insert_str("aws:PrincipalType", t);
+        // For a role session aws:PrincipalArn is the role's ARN, not the session's.
+        c.insert_str("aws:PrincipalArn", p.role_arn.unwrap_or(p.arn));
+        c.insert_str("aws:PrincipalAccount", account);
+        if let Some(org) = p.org_id {
+            c.insert_str("aws:PrincipalOrgID", org);
+        }
+        c.insert_str("aws:PrincipalIsAWSService", "false");
+    } else {
+        c.insert_str("aws:PrincipalServiceName", p.arn);
+        c.insert_str("aws:PrincipalIsAWSService", "true");
+    }
+    for (k, v) in p.tags {
+        c.insert_str(&format!("aws:PrincipalTag/{k}"), v);
+    }
+    if !p.tags.is_empty() {
+        let keys = p.tags.keys().map(|k| k.as_str().into()).collect();
+        c.insert("aws:PrincipalTagKeys", ContextValue::Multi(keys));
+    }
+    c
+}
+
+/// The keys a resource contributes: its tags and owning account.
+pub(super) fn resource_context(account: Option<&str>, tags: &BTreeMap<String, String>) -> Context {
+    let mut c = Context::new();
+    if let Some(a) = account {
+        c.insert_str("aws:ResourceAccount", a);
+    }
+    for (k, v) in tags {
+        c.insert_str(&format!("aws:ResourceTag/{k}"), v);
+    }
+    c
+}
+
+/// Copies every key of `from` into `into`, replacing keys already there.
+pub(super) fn merge(into: &mut Context, from: &Context) {
+    for (k, v) in from.iter() {
+        into.insert(k, v.clone());
+    }
+}
+
+/// The hierarchy key for level `n` (1-based), spelled as the Connect guide does.
+pub fn hierarchy_key(level: usize) -> String {
+    format!("connect:HierarchyGroupL{level}Id/hierarchyGroupId")
+}
+
+/// A request on a Connect user (`…/instance/<id>/agent/<user>`) carries
+/// `connect:HierarchyGroupL<n>Id/hierarchyGroupId` for every level of that user's
+/// hierarchy path, plus the user's tags and `connect:InstanceId` (CONNECT.md (d)).
+pub(super) fn connect_user_keys(ctx: &mut Context, instances: &[ConnectInstance], resource: &str) {
+    for inst in instances {
+        let Some(rest) = resource.strip_prefix(inst.arn.as_str()) else {
+            continue;
+        };
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            continue;
+        }
+        if let Some(id) = inst.arn.rsplit('/').next() {
+            ctx.insert_str("connect:InstanceId", id);
+        }
+        let Some(user_id) = rest.strip_prefix("/agent/") else {
+            return;
+        };
+        if let Some(user) = inst.users.get(user_id) {
+            for (i, group) in user.path.iter().enumerate() {
+                ctx.insert_str(&hierarchy_key(i + 1), group);
+            }
+            for (k, v) in &user.tags {
+                ctx.insert_str(&format!("aws:ResourceTag/{k}"), v);
+            }
+        }
+        return;
+    }
+}

@@ -1,0 +1,318 @@
+//! Scenarios: a whole account world — principals with their policies, resources with
+//! their resource policies and tags, the organization's SCP/RCP levels, Connect
+//! hierarchies and named action sets — loaded once, compiled once per
+//! (principal, resource) pair, and used to turn request rows into engine requests
+//! with the context AWS would supply.
+
+mod context;
+mod load;
+
+pub use load::ScenarioError;
+
+use iamsim_engine::request::{Context, Request};
+use iamsim_engine::CompiledPolicySet;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+/// The kinds of principal a scenario can declare (SEMANTICS §1.3, §1.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrincipalKind {
+    /// An IAM user.
+    User,
+    /// A session of an IAM role (AssumeRole, SAML, web identity, a service's role).
+    RoleSession,
+    /// A GetFederationToken session.
+    FederatedUser,
+    /// The account root user.
+    Root,
+    /// A service principal such as `connect.amazonaws.com`.
+    Service,
+}
+
+impl PrincipalKind {
+    /// The word used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "user",
+            PrincipalKind::RoleSession => "role-session",
+            PrincipalKind::FederatedUser => "federated-user",
+            PrincipalKind::Root => "root",
+            PrincipalKind::Service => "service",
+        }
+    }
+}
+
+/// A principal of the scenario, with the context keys derived for it.
+#[derive(Debug, Clone)]
+pub struct ScenarioPrincipal {
+    /// The name rows use to refer to it.
+    pub name: String,
+    /// What kind of caller it is.
+    pub kind: PrincipalKind,
+    /// The caller ARN (session ARN for role sessions) or service name.
+    pub arn: String,
+    /// Its account (none for service principals).
+    pub account: Option<String>,
+    /// Context keys derived from the principal (`aws:userid`, `aws:PrincipalArn`, tags, …)
+    /// plus its declared `context`; a row's explicit context overrides them.
+    pub context: Context,
+}
+
+/// A resource of the scenario.
+#[derive(Debug, Clone)]
+pub struct ScenarioResource {
+    /// Its name.
+    pub name: String,
+    /// Its ARN; sub-resources and objects (`ARN/…`) belong to it too.
+    pub arn: String,
+    /// The owning account.
+    pub account: Option<String>,
+    /// Keys derived from it (`aws:ResourceTag/*`, `aws:ResourceAccount`).
+    pub context: Context,
+    /// Concrete ARNs the matrix evaluates, each with its own action sets or actions
+    /// (default: the ARN itself with the resource's `actions`).
+    pub targets: Vec<(String, Vec<String>)>,
+}
+
+/// One Connect user and its place in the agent hierarchy.
+#[derive(Debug, Clone)]
+pub struct ConnectUser {
+    /// User id (the last ARN segment of `…/agent/<id>`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Hierarchy group ids from level 1 down to the user's group (empty: no group).
+    pub path: Vec<String>,
+    /// The user's ARN.
+    pub arn: String,
+    /// Resource tags of the user.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// One Connect instance with its hierarchy.
+#[derive(Debug, Clone)]
+pub struct ConnectInstance {
+    /// Instance ARN.
+    pub arn: String,
+    /// Group id → (name, level 1..=5).
+    pub groups: BTreeMap<String, (String, usize)>,
+    /// Users by id.
+    pub users: BTreeMap<String, ConnectUser>,
+    /// Action sets or actions the matrix evaluates on each user.
+    pub user_actions: Vec<String>,
+}
+
+/// One request as a row of a table or stream: the principal by name or ARN.
+#[derive(Debug, Clone, Default)]
+pub struct RequestRow {
+    /// Principal name or ARN.
+    pub principal: String,
+    /// Action.
+    pub action: String,
+    /// Resource ARN or `*`.
+    pub resource: String,
+    /// Explicit context; wins over derived keys.
+    pub context: Context,
+}
+
+/// A row that cannot be evaluated against the scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowError {
+    /// The principal is neither a name nor an ARN of the scenario.
+    UnknownPrincipal(String),
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RowError::UnknownPrincipal(p) => write!(
+                f,
+                "unknown principal `{p}` (not a name or ARN of the scenario)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RowError {}
+
+/// A loaded, compiled scenario. Immutable and `Sync`: share it across threads.
+#[derive(Debug)]
+pub struct Scenario {
+    /// The scenario's `name`.
+    pub name: String,
+    principals: Vec<ScenarioPrincipal>,
+    principal_index: HashMap<String, usize>,
+    resources: Vec<ScenarioResource>,
+    resource_index: HashMap<String, usize>,
+    instances: Vec<ConnectInstance>,
+    action_sets: BTreeMap<String, Vec<String>>,
+    /// Compiled sets per principal: one per known resource, then per other account.
+    compiled: Vec<PrincipalSets>,
+}
+
+#[derive(Debug)]
+struct PrincipalSets {
+    /// One per scenario resource (its resource policy, its account's RCPs).
+    by_resource: Vec<Arc<CompiledPolicySet>>,
+    /// Resources outside the scenario, per owning account with RCPs.
+    by_account: HashMap<String, Arc<CompiledPolicySet>>,
+    /// Resources outside the scenario in accounts without RCPs, and `*`.
+    no_resource: Arc<CompiledPolicySet>,
+}
+
+impl Scenario {
+    /// Loads a scenario file; policy paths and patterns are relative to its folder.
+    pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
+        load::load(path)
+    }
+
+    /// The principals, in file order.
+    pub fn principals(&self) -> &[ScenarioPrincipal] {
+        &self.principals
+    }
+
+    /// The resources, in file order.
+    pub fn resources(&self) -> &[ScenarioResource] {
+        &self.resources
+    }
+
+    /// The Connect instances with hierarchies.
+    pub fn connect_instances(&self) -> &[ConnectInstance] {
+        &self.instances
+    }
+
+    /// Named action sets.
+    pub fn action_sets(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.action_sets
+    }
+
+    /// Expands a list of set names and literal actions into actions (order kept,
+    /// duplicates dropped).
+    pub fn expand_actions(&self, names: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for n in names {
+            let items = match self.action_sets.get(n) {
+                Some(set) => set.clone(),
+                None => vec![n.clone()],
+            };
+            for a in items {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+
+    /// Finds a principal by name or ARN.
+    pub fn principal(&self, name_or_arn: &str) -> Option<&ScenarioPrincipal> {
+        self.principal_index
+            .get(name_or_arn)
+            .and_then(|&i| self.principals.get(i))
+    }
+
+    /// The scenario resource a request resource belongs to: the exact ARN, else the
+    /// longest resource ARN that is a `/`-prefix of it (objects of a bucket,
+    /// sub-resources of an instance).
+    pub fn resource_for(&self, arn: &str) -> Option<usize> {
+        if let Some(&i) = self.resource_index.get(arn) {
+            return Some(i);
+        }
+        let mut end = arn.len();
+        while let Some(slash) = arn.get(..end).and_then(|s| s.rfind('/')) {
+            if let Some(&i) = arn
+                .get(..slash)
+                .and_then(|prefix| self.resource_index.get(prefix))
+            {
+                return Some(i);
+            }
+            end = slash;
+        }
+        None
+    }
+
+    /// Fills `request` (reusing its buffers) for `row` and returns the policy set to
+    /// evaluate it against. Context precedence: derived principal keys, then derived
+    /// resource keys (tags, Connect hierarchy), then the row's explicit context.
+    pub fn prepare(
+        &self,
+        row: &RequestRow,
+        request: &mut Request,
+    ) -> Result<Arc<CompiledPolicySet>, RowError> {
+        let pi = *self
+            .principal_index
+            .get(row.principal.as_str())
+            .ok_or_else(|| RowError::UnknownPrincipal(row.principal.clone()))?;
+        let principal = &self.principals[pi];
+        request.set_principal(&principal.arn);
+        request.set_action(&row.action);
+        request.set_resource(&row.resource);
+        let resource = self.resource_for(&row.resource);
+        let resource_account = resource.and_then(|i| self.resources[i].account.clone());
+        request.set_accounts(principal.account.as_deref(), resource_account.as_deref());
+        let ctx = request.context_mut();
+        ctx.clear();
+        context::merge(ctx, &principal.context);
+        if let Some(i) = resource {
+            context::merge(ctx, &self.resources[i].context);
+        }
+        context::connect_user_keys(ctx, &self.instances, &row.resource);
+        context::merge(ctx, &row.context);
+        let sets = &self.compiled[pi];
+        let set = match resource {
+            Some(i) => sets.by_resource.get(i),
+            None => request
+                .resource_account()
+                .and_then(|a| sets.by_account.get(a)),
+        };
+        Ok(set.unwrap_or(&sets.no_resource).clone())
+    }
+
+    /// Concrete matrix targets: every resource's targets, then every Connect user.
+    pub fn matrix_targets(&self) -> Vec<MatrixTarget> {
+        let mut out = Vec::new();
+        for r in &self.resources {
+            for (t, actions) in &r.targets {
+                out.push(MatrixTarget {
+                    name: if r.targets.len() == 1 {
+                        r.name.clone()
+                    } else {
+                        format!("{} {}", r.name, short_target(&r.arn, t))
+                    },
+                    arn: t.clone(),
+                    actions: self.expand_actions(actions),
+                });
+            }
+        }
+        for inst in &self.instances {
+            for u in inst.users.values() {
+                out.push(MatrixTarget {
+                    name: format!("user {}", u.name),
+                    arn: u.arn.clone(),
+                    actions: self.expand_actions(&inst.user_actions),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn short_target(base: &str, target: &str) -> String {
+    match target.strip_prefix(base) {
+        Some("") => "(itself)".into(),
+        Some(rest) => format!("…{rest}"),
+        None => target.to_owned(),
+    }
+}
+
+/// One column of the matrix: a concrete ARN and the actions to try on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixTarget {
+    /// Display name.
+    pub name: String,
+    /// The ARN evaluated.
+    pub arn: String,
+    /// The actions evaluated on it.
+    pub actions: Vec<String>,
+}
