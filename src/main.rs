@@ -1,12 +1,9 @@
-//! `iamsim`: offline AWS IAM policy evaluation. Thin over `iamsim-engine`.
+//! `iamsim`: offline AWS IAM policy evaluation. Thin over `iamsim-engine`; each
+//! subcommand lives in `iamsim::commands::<name>` with its own argument struct.
 
-use clap::{Parser, Subcommand, ValueEnum};
-use iamsim::commands::check::{check_case_file, CheckFormat};
-use iamsim::commands::eval::{run_eval, EvalArgs};
-use iamsim::commands::Outcome;
-use iamsim::input::DEFAULT_MAX_FILE_BYTES;
+use clap::{Parser, Subcommand};
+use iamsim::commands::{batch, check, eval, gen, matrix, Outcome};
 use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
@@ -19,46 +16,30 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Jsonl,
-}
-
 #[derive(Subcommand)]
 enum Command {
-    /// Run self-contained cases (policies + request + expected decision) and report.
-    Check {
-        /// A case file: JSON Lines, or one JSON array of cases.
-        cases: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Largest input file read whole, in bytes.
-        #[arg(long, default_value_t = DEFAULT_MAX_FILE_BYTES)]
-        max_file_bytes: u64,
-    },
+    /// Check expectations: a self-contained case file, or a table with --scenario.
+    Check(Box<check::CheckArgs>),
     /// Evaluate one request against policy files.
-    Eval(Box<EvalArgs>),
+    Eval(Box<eval::EvalArgs>),
+    /// Evaluate a stream of requests against a scenario (JSON Lines or CSV).
+    Batch(Box<batch::BatchArgs>),
+    /// Who can do what to which target: the reachability grid of a scenario.
+    Matrix(Box<matrix::MatrixArgs>),
+    /// Generate a deterministic request set over a scenario (for benchmarks).
+    Gen(Box<gen::GenArgs>),
 }
 
 fn main() {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = match cli.command {
-        Command::Check {
-            cases,
-            format,
-            max_file_bytes,
-        } => {
-            let format = match format {
-                Format::Text => CheckFormat::Text,
-                Format::Jsonl => CheckFormat::Jsonl,
-            };
-            check_case_file(&cases, format, max_file_bytes, &mut out)
-        }
-        Command::Eval(args) => run_eval(&args, &mut out),
+        Command::Check(args) => check::run(&args, &mut out),
+        Command::Eval(args) => eval::run_eval(&args, &mut out),
+        Command::Batch(args) => batch::run(&args, &mut out),
+        Command::Matrix(args) => matrix::run(&args, &mut out),
+        Command::Gen(args) => gen::run(&args, &mut out),
     };
     let outcome = match result.and_then(|o| out.flush().map(|_| o)) {
         Ok(o) => o,

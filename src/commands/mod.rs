@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+pub mod batch;
 pub mod check;
 pub mod eval;
+pub mod gen;
+pub mod matrix;
 
 /// How a command finished, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
