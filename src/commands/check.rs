@@ -327,7 +327,11 @@ pub fn run_cases(text: &str, source: &str) -> Vec<CheckResult> {
         .into_iter()
         .map(|c| match c {
             Ok(case) => evaluate_case(&case),
-            Err(e) => CheckResult::error(e.line, Some(e.id), e.message),
+            Err(e) => {
+                // `line N` is the case reader's stand-in for a missing id.
+                let id = (e.id != format!("line {}", e.line)).then_some(e.id);
+                CheckResult::error(e.line, id, e.message)
+            }
         })
         .collect()
 }
@@ -669,11 +673,17 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
             Status::Error => {
                 writeln!(out, ">")?;
                 let message = r.error.as_deref().unwrap_or("error");
+                let request = r.request_text();
+                let body = if request.is_empty() {
+                    message.to_owned()
+                } else {
+                    format!("{request}\n{message}")
+                };
                 writeln!(
                     out,
                     r#"      <error message="{}" type="error">{}</error>"#,
                     xml_escape(message),
-                    xml_text(message)
+                    xml_text(&body)
                 )?;
                 writeln!(out, "    </testcase>")?;
             }

@@ -1,0 +1,435 @@
+//! `iamsim check` as CI runs it: the binary, from the repository root, with relative
+//! paths so the golden outputs hold no absolute paths. Expectation tables under
+//! `tests/data/check/` over the Connect scenario (a mix of passing, mismatching and
+//! error rows, as CSV and JSON Lines), self-contained case files, every output format
+//! and the JUnit report.
+
+use iamsim::commands::check::{github_data, github_property, xml_escape, xml_text};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SCENARIO: &str = "fixtures/connect/scenario.json";
+const MIXED_CSV: &str = "tests/data/check/mixed.csv";
+const MIXED_JSONL: &str = "tests/data/check/mixed.jsonl";
+const PASSING_CSV: &str = "tests/data/check/passing.csv";
+const CASES: &str = "tests/data/check/cases.jsonl";
+const CONFORMANCE: &str = "fixtures/conformance/cases.jsonl";
+const FLAGSHIP: &str = "fixtures/connect/expectations.csv";
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `iamsim check ARGS` from the repository root.
+fn check(args: &[&str]) -> Run {
+    check_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn check_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamsim"))
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run iamsim");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("check")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// Runs check with `--junit` into a scratch file and returns the run and the XML.
+fn check_junit(name: &str, args: &[&str]) -> (Run, String) {
+    let xml = scratch(name).join("report.xml");
+    let xml_arg = xml.to_str().expect("UTF-8 temp path");
+    let mut all = args.to_vec();
+    all.extend(["--junit", xml_arg]);
+    let run = check(&all);
+    let text = std::fs::read_to_string(&xml).expect("JUnit report written");
+    (run, text)
+}
+
+fn last_line(s: &str) -> &str {
+    s.lines().last().unwrap_or("")
+}
+
+// ---- golden outputs: expectation tables ----
+
+#[test]
+fn text_csv() {
+    let r = check(&[MIXED_CSV, "--scenario", SCENARIO]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(last_line(&r.stdout), "5 passed, 6 failed");
+    insta::assert_snapshot!("text_csv", r.stdout);
+}
+
+#[test]
+fn text_jsonl() {
+    let r = check(&[MIXED_JSONL, "--scenario", SCENARIO]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(last_line(&r.stdout), "5 passed, 6 failed");
+    insta::assert_snapshot!("text_jsonl", r.stdout);
+}
+
+#[test]
+fn text_quiet_prints_only_failures() {
+    let r = check(&[MIXED_CSV, "--scenario", SCENARIO, "--quiet"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        !r.stdout.lines().any(|l| l.starts_with("ok ")),
+        "{}",
+        r.stdout
+    );
+    insta::assert_snapshot!("text_quiet_csv", r.stdout);
+    let alias = check(&[MIXED_CSV, "--scenario", SCENARIO, "--failures-only"]);
+    assert_eq!(alias.stdout, r.stdout);
+}
+
+#[test]
+fn jsonl_csv() {
+    let r = check(&[MIXED_CSV, "--scenario", SCENARIO, "--format", "jsonl"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stderr, "5 passed, 6 failed\n");
+    for line in r.stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+        for key in ["id", "line", "decision", "expect", "pass"] {
+            assert!(v.get(key).is_some(), "no `{key}` in {line}");
+        }
+    }
+    insta::assert_snapshot!("jsonl_csv", r.stdout);
+}
+
+#[test]
+fn jsonl_jsonl() {
+    let r = check(&[MIXED_JSONL, "--scenario", SCENARIO, "--format", "jsonl"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stderr, "5 passed, 6 failed\n");
+    insta::assert_snapshot!("jsonl_jsonl", r.stdout);
+}
+
+#[test]
+fn github_csv() {
+    let r = check(&[MIXED_CSV, "--scenario", SCENARIO, "--format", "github"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let annotations: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(annotations.len(), 6, "{}", r.stdout);
+    assert!(annotations
+        .iter()
+        .all(|a| a.starts_with("::error file=tests/data/check/mixed.csv,line=")));
+    assert_eq!(last_line(&r.stdout), "5 passed, 6 failed");
+    insta::assert_snapshot!("github_csv", r.stdout);
+}
+
+#[test]
+fn github_jsonl() {
+    let r = check(&[MIXED_JSONL, "--scenario", SCENARIO, "--format", "github"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    insta::assert_snapshot!("github_jsonl", r.stdout);
+}
+
+#[test]
+fn junit_csv() {
+    let (r, xml) = check_junit("junit_csv", &[MIXED_CSV, "--scenario", SCENARIO]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(xml.matches("<testcase ").count(), 11);
+    assert_eq!(xml.matches("<failure ").count(), 2);
+    assert_eq!(xml.matches("<error ").count(), 4);
+    insta::assert_snapshot!("junit_csv", xml);
+}
+
+#[test]
+fn junit_jsonl() {
+    let (r, xml) = check_junit("junit_jsonl", &[MIXED_JSONL, "--scenario", SCENARIO]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    insta::assert_snapshot!("junit_jsonl", xml);
+}
+
+#[test]
+fn junit_is_deterministic() {
+    let (_, a) = check_junit("junit_det_a", &[MIXED_CSV, "--scenario", SCENARIO]);
+    let (_, b) = check_junit("junit_det_b", &[MIXED_CSV, "--scenario", SCENARIO]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn passing_table_exits_0() {
+    let r = check(&[PASSING_CSV, "--scenario", SCENARIO]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert_eq!(last_line(&r.stdout), "10 passed, 0 failed");
+    let g = check(&[PASSING_CSV, "--scenario", SCENARIO, "--format", "github"]);
+    assert_eq!(
+        (g.code, g.stdout.as_str()),
+        (Some(0), "10 passed, 0 failed\n")
+    );
+}
+
+// ---- a flipped row ----
+
+/// The table with the expectation of data row `index` flipped to one its decision
+/// cannot meet; returns the new text, the row's id, its line and the flip.
+fn flip_row(table: &str, index: usize) -> (String, String, u64, String, String) {
+    let mut reader = csv::Reader::from_reader(table.as_bytes());
+    let headers = reader.headers().expect("CSV header").clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name).expect(name);
+    let (id_col, expect_col) = (col("id"), col("expect"));
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record(&headers).expect("write header");
+    let mut flipped = None;
+    for (i, record) in reader.records().enumerate() {
+        let record = record.expect("CSV record");
+        let mut fields: Vec<String> = record.iter().map(str::to_owned).collect();
+        if i == index {
+            let old = fields[expect_col].trim().to_owned();
+            let new = if old == "allowed" {
+                "explicitDeny"
+            } else {
+                "allowed"
+            };
+            fields[expect_col] = new.to_owned();
+            let line = record.position().expect("position").line();
+            flipped = Some((fields[id_col].clone(), line, new.to_owned(), old));
+        }
+        writer.write_record(&fields).expect("write record");
+    }
+    let (id, line, new, old) = flipped.expect("row index within the table");
+    let text = String::from_utf8(writer.into_inner().expect("flush")).expect("UTF-8");
+    (text, id, line, new, old)
+}
+
+/// Copies `table` to a scratch dir, flips data row `index`, and checks that the
+/// original passes, the flipped copy exits 1, and its JUnit report holds exactly one
+/// failure, naming that row.
+fn check_flipped(name: &str, table: &str, index: usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = scratch(name);
+    let original = std::fs::read_to_string(root.join(table)).expect("read table");
+    let (flipped, id, line, new, _old) = flip_row(&original, index);
+    std::fs::write(dir.join("original.csv"), &original).expect("write copy");
+    std::fs::write(dir.join("flipped.csv"), &flipped).expect("write flipped copy");
+    let scenario = root.join(SCENARIO);
+    let scenario = scenario.to_str().expect("UTF-8 path");
+
+    let ok = check_in(
+        &dir,
+        &["original.csv", "--scenario", scenario, "--junit", "ok.xml"],
+    );
+    assert_eq!(ok.code, Some(0), "{}{}", ok.stdout, ok.stderr);
+    let ok_xml = std::fs::read_to_string(dir.join("ok.xml")).expect("JUnit written");
+    assert_eq!(ok_xml.matches("<failure").count(), 0, "{ok_xml}");
+    let rows = ok_xml.matches("<testcase ").count();
+
+    let r = check_in(
+        &dir,
+        &[
+            "flipped.csv",
+            "--scenario",
+            scenario,
+            "--junit",
+            "report.xml",
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        last_line(&r.stdout),
+        format!("{} passed, 1 failed", rows - 1)
+    );
+    let xml = std::fs::read_to_string(dir.join("report.xml")).expect("JUnit written");
+    assert_eq!(xml.matches("<testcase ").count(), rows, "{xml}");
+    assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
+    assert_eq!(xml.matches("<error").count(), 0, "{xml}");
+    assert!(xml.contains(r#"failures="1" errors="0""#), "{xml}");
+    let failing = regex::Regex::new(
+        r#"<testcase [^>]*name="([^"]*)"[^>]*line="(\d+)">\s*<failure message="got (\w+), expected (\w+)""#,
+    )
+    .expect("regex");
+    let found: Vec<_> = failing.captures_iter(&xml).collect();
+    assert_eq!(found.len(), 1, "{xml}");
+    assert_eq!(&found[0][1], id);
+    assert_eq!(found[0][2], line.to_string());
+    assert_ne!(&found[0][3], new);
+    assert_eq!(&found[0][4], new);
+}
+
+#[test]
+fn flipped_row_fails_and_junit_names_it() {
+    // Row 5 (line 7): supervisor-cannot-see-osaka, implicitDeny -> allowed.
+    check_flipped("flipped", PASSING_CSV, 5);
+}
+
+#[test]
+fn flagship_table_passes_and_a_flipped_row_fails() {
+    let r = check(&[FLAGSHIP, "--scenario", SCENARIO]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    let summary = regex::Regex::new(r"^(\d+) passed, 0 failed$").expect("regex");
+    let n: usize = summary.captures(last_line(&r.stdout)).expect("summary")[1]
+        .parse()
+        .expect("count");
+    assert!(n >= 60, "{n} rows");
+    check_flipped("flipped_flagship", FLAGSHIP, 0);
+    check_flipped("flipped_flagship_last", FLAGSHIP, n - 1);
+}
+
+// ---- self-contained case files ----
+
+#[test]
+fn conformance_cases_still_pass() {
+    let r = check(&[CONFORMANCE]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(last_line(&r.stdout), "339 passed, 0 failed");
+}
+
+#[test]
+fn conformance_cases_junit_has_one_testcase_per_case() {
+    let (r, xml) = check_junit("conformance", &[CONFORMANCE, "--format", "github"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "339 passed, 0 failed\n");
+    assert_eq!(xml.matches("<testcase ").count(), 339);
+    assert!(xml.contains(r#"tests="339" failures="0" errors="0""#));
+    assert!(!xml.contains("<failure") && !xml.contains("<error"));
+}
+
+#[test]
+fn case_file_text() {
+    let r = check(&[CASES]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(last_line(&r.stdout), "2 passed, 3 failed");
+    insta::assert_snapshot!("case_file_text", r.stdout);
+}
+
+#[test]
+fn case_file_jsonl() {
+    let r = check(&[CASES, "--format", "jsonl"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stderr, "2 passed, 3 failed\n");
+    insta::assert_snapshot!("case_file_jsonl", r.stdout);
+}
+
+#[test]
+fn case_file_github() {
+    let r = check(&[CASES, "--format", "github"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    insta::assert_snapshot!("case_file_github", r.stdout);
+}
+
+#[test]
+fn case_file_junit() {
+    let (r, xml) = check_junit("case_file_junit", &[CASES]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    insta::assert_snapshot!("case_file_junit", xml);
+}
+
+// ---- unusable input: exit 2 ----
+
+#[test]
+fn unreadable_inputs_exit_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["tests/data/check/missing.csv", "--scenario", SCENARIO],
+            "missing.csv",
+        ),
+        (
+            &[MIXED_CSV, "--scenario", "fixtures/connect/missing.json"],
+            "missing.json",
+        ),
+        (&["tests/data/check/missing.jsonl"], "missing.jsonl"),
+        (
+            &["tests/data/check/table.yaml", "--scenario", SCENARIO],
+            "convert it to CSV",
+        ),
+        (
+            &["tests/data/check/table.yml"],
+            "YAML tables are not supported",
+        ),
+        (&[MIXED_CSV], "needs --scenario"),
+    ];
+    for (args, needle) in cases {
+        let r = check(args);
+        assert_eq!(r.code, Some(2), "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn csv_without_expect_column_exits_2() {
+    let dir = scratch("no_expect");
+    std::fs::write(
+        dir.join("requests.csv"),
+        "principal,action,resource\nadmin,s3:GetObject,arn:aws:s3:::connect-recordings-mycc/a\n",
+    )
+    .expect("write table");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join(SCENARIO);
+    let r = check_in(
+        &dir,
+        &[
+            "requests.csv",
+            "--scenario",
+            scenario.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(r.code, Some(2), "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("no `expect` column"), "{}", r.stderr);
+}
+
+#[test]
+fn unwritable_junit_exits_2() {
+    let r = check(&[
+        PASSING_CSV,
+        "--scenario",
+        SCENARIO,
+        "--junit",
+        "tests/data/check/no/such/dir/report.xml",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot write the JUnit report"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---- escaping ----
+
+#[test]
+fn github_escaping() {
+    assert_eq!(github_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+    assert_eq!(
+        github_property("iamsim a,b: 5%\n"),
+        "iamsim a%2Cb%3A 5%25%0A"
+    );
+}
+
+#[test]
+fn xml_escaping() {
+    assert_eq!(
+        xml_escape(r#"a & b < c > d " e ' f"#),
+        "a &amp; b &lt; c &gt; d &quot; e &apos; f"
+    );
+    assert_eq!(xml_escape("tab\tlf\ncr\r"), "tab&#9;lf&#10;cr&#13;");
+    assert_eq!(xml_text("tab\tlf\ncr\r<"), "tab\tlf\ncr&#13;&lt;");
+    // Characters XML 1.0 forbids are dropped.
+    assert_eq!(xml_escape("a\u{0}b\u{1b}c\u{fffe}d\u{ffff}e"), "abcde");
+    assert_eq!(
+        xml_text("ok \u{e000}\u{10000}\u{fffd}"),
+        "ok \u{e000}\u{10000}\u{fffd}"
+    );
+}
