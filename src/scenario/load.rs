@@ -924,6 +924,7 @@ fn connect(
             groups.insert(id.clone(), (name.clone(), level));
         }
         let mut users = BTreeMap::new();
+        let mut user_order = Vec::new();
         if let Some(JsonKind::Array(us)) = v.get("users").map(|u| &u.kind) {
             for (ui, u) in us.iter().enumerate() {
                 let up = format!("{p}/users/{ui}");
@@ -941,7 +942,10 @@ fn connect(
                     path,
                     tags: loader.string_map(u, &up, "tags")?,
                 };
-                users.insert(id, user);
+                if users.insert(id.clone(), user).is_some() {
+                    return Err(loader.err(&up, u.position, format!("Connect user `{id}` is defined twice")));
+                }
+                user_order.push(id);
             }
         }
         let user_actions = loader.string_list(v, &p, "user_actions")?;
@@ -956,6 +960,7 @@ fn connect(
             arn,
             groups,
             users,
+            user_order,
             user_actions,
         });
     }

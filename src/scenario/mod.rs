@@ -99,6 +99,8 @@ pub struct ConnectInstance {
     pub groups: BTreeMap<String, (String, usize)>,
     /// Users by id.
     pub users: BTreeMap<String, ConnectUser>,
+    /// User ids in file order (reports list users as the scenario does).
+    pub user_order: Vec<String>,
     /// Action sets or actions the matrix evaluates on each user.
     pub user_actions: Vec<String>,
 }
@@ -286,7 +288,7 @@ impl Scenario {
             }
         }
         for inst in &self.instances {
-            for u in inst.users.values() {
+            for u in inst.user_order.iter().filter_map(|id| inst.users.get(id)) {
                 out.push(MatrixTarget {
                     name: format!("user {}", u.name),
                     arn: u.arn.clone(),
