@@ -331,11 +331,14 @@ impl CompiledPolicySet {
 /// True for targets whose resource policy must allow explicitly: KMS keys and IAM
 /// roles as targets of `sts:AssumeRole*` (their trust policy) — SEMANTICS §9.5.
 fn is_special_target(request: &Request) -> bool {
-    let resource_part = crate::pattern::split_arn(request.resource()).map(|p| p[5]);
-    match (request.service(), resource_part) {
-        ("kms", Some(r)) => r.starts_with("key/"),
-        ("sts", Some(r)) => {
-            request.action_name().starts_with("assumerole") && r.starts_with("role/")
+    let Some([_, _, service, _, _, resource]) = crate::pattern::split_arn(request.resource())
+    else {
+        return false;
+    };
+    match (request.service(), service) {
+        ("kms", "kms") => resource.starts_with("key/"),
+        ("sts", "iam") => {
+            request.action_name().starts_with("assumerole") && resource.starts_with("role/")
         }
         _ => false,
     }

@@ -342,7 +342,10 @@ impl CompiledCondition {
 
     /// The per-value test: does the request value `value` pass the operator?
     /// For negated operators this is "matches none of the policy values". A request
-    /// value that cannot be compared fails for both polarities (fail closed).
+    /// value that cannot be compared matches no policy value (SEMANTICS 7.6: an
+    /// unparseable side makes the comparison false), so a negated operator — the
+    /// usual guard of a Deny, `NotIpAddress`, `NumericNotEquals` — still holds and the
+    /// Deny applies; the diagnostic says the value could not be compared.
     fn test_request_value(
         &self,
         value: &str,
@@ -364,10 +367,7 @@ impl CompiledCondition {
         if diagnostic.is_none() {
             *diagnostic = test.diagnostic;
         }
-        match test.any_match {
-            Some(any_match) => any_match != base.is_negated(),
-            None => false,
-        }
+        test.any_match.unwrap_or(false) != base.is_negated()
     }
 }
 
@@ -559,19 +559,27 @@ mod tests {
         assert!(eval("ForAllValues:StringNotEquals", &["a"], multi(&["b", "c"])).matched);
     }
 
+    /// A request value that cannot be compared equals no policy value: positive
+    /// operators fail, negated operators (the guards of Deny statements) hold.
     #[test]
-    fn incomparable_request_value_fails_closed() {
-        for name in ["NumericEquals", "NumericNotEquals"] {
-            let out = eval(name, &["1"], single("abc"));
-            assert!(!out.matched, "{name}");
-            assert_eq!(
-                out.diagnostic,
-                Some(ConditionDiagnostic::RequestValueNotNumber)
-            );
-        }
-        let out = eval("NotIpAddress", &["10.0.0.0/8"], single("nope"));
+    fn incomparable_request_value_matches_no_policy_value() {
+        let out = eval("NumericEquals", &["1"], single("abc"));
         assert!(!out.matched);
+        assert_eq!(
+            out.diagnostic,
+            Some(ConditionDiagnostic::RequestValueNotNumber)
+        );
+        let out = eval("NumericNotEquals", &["1"], single("abc"));
+        assert!(out.matched);
+        assert_eq!(
+            out.diagnostic,
+            Some(ConditionDiagnostic::RequestValueNotNumber)
+        );
+        let out = eval("NotIpAddress", &["10.0.0.0/8"], single("nope"));
+        assert!(out.matched);
         assert_eq!(out.diagnostic, Some(ConditionDiagnostic::RequestValueNotIp));
+        let out = eval("IpAddress", &["10.0.0.0/8"], single("nope"));
+        assert!(!out.matched);
         let out = eval("ForAnyValue:NumericLessThan", &["10"], multi(&["x", "5"]));
         assert!(out.matched);
         assert_eq!(
