@@ -13,7 +13,7 @@ use crate::model::{
     Effect, Location, Policy, PolicyKind, PolicyVersion, PrincipalType, PrincipalValue,
     ScalarValue, Statement,
 };
-use crate::pattern::arn::VariableScope;
+use crate::pattern::arn::{ArnPatternWarning, VariableScope};
 use crate::pattern::{
     ActionPattern, ActionPatternError, ActionPatternSet, ArnPattern, ResourcePatternSet,
 };
@@ -32,10 +32,11 @@ pub struct PolicySet {
     pub boundary: Option<Policy>,
     /// Session policy.
     pub session: Option<Policy>,
-    /// SCPs, one policy per organization level (merge several SCPs of one level first).
-    pub scp: Vec<Policy>,
-    /// Customer RCPs, one per level (`RCPFullAWSAccess` is implied).
-    pub rcp: Vec<Policy>,
+    /// SCPs by organization level, root first (root, OUs, account). Every level must
+    /// allow; within a level, any of its policies allowing is enough.
+    pub scp: Vec<Vec<Policy>>,
+    /// Customer RCPs by level (`RCPFullAWSAccess` is implied at every level).
+    pub rcp: Vec<Vec<Policy>>,
 }
 
 /// A policy that parsed but cannot be compiled, and where.
@@ -68,6 +69,10 @@ pub enum CompileErrorKind {
         /// The policy's own kind.
         found: PolicyKind,
     },
+    /// A `Resource`/`NotResource` entry that is neither `*` nor an ARN pattern that can
+    /// match anything.
+    #[error("resource `{0}` can match no resource: use `*` or an ARN `arn:partition:service:region:account:resource` (a shorter pattern must end in `*`)")]
+    ResourceMatchesNothing(String),
     /// More organization levels than we index.
     #[error("too many organization levels ({0})")]
     TooManyLevels(usize),
@@ -343,7 +348,7 @@ impl CompiledPolicySet {
 
 fn levels(
     builder: &mut Builder,
-    policies: &[Policy],
+    policies: &[Vec<Policy>],
     kind: PolicyKind,
     layer: fn(u16) -> Layer,
 ) -> Result<Vec<CompiledLayer>, CompileError> {
@@ -352,10 +357,17 @@ fn levels(
         .enumerate()
         .map(|(i, p)| {
             let level = u16::try_from(i).map_err(|_| CompileError {
-                location: p.location("", Position::default()),
+                location: p
+                    .first()
+                    .map(|p| p.location("", Position::default()))
+                    .unwrap_or_else(|| Location {
+                        source: "".into(),
+                        pointer: String::new(),
+                        position: Position::default(),
+                    }),
                 kind: CompileErrorKind::TooManyLevels(policies.len()),
             })?;
-            builder.layer(layer(level), kind, std::iter::once(p))
+            builder.layer(layer(level), kind, p.iter())
         })
         .collect()
 }
@@ -456,14 +468,29 @@ fn compile_statement(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let resource = s.resource.as_ref().map(|r| {
-        let patterns = r
-            .entries
-            .iter()
-            .map(|e| ArnPattern::parse(&e.value, variables, VariableScope::ResourcePart))
-            .collect();
-        (r.negated, ResourcePatternSet::new(patterns))
-    });
+    let resource = match &s.resource {
+        Some(r) => {
+            let mut patterns = Vec::with_capacity(r.entries.len());
+            for e in &r.entries {
+                let pattern = ArnPattern::parse(&e.value, variables, VariableScope::ResourcePart);
+                // Fail closed: an entry that can match no resource would make a Deny
+                // silently do nothing, so the policy is refused instead (IAM itself
+                // rejects resources that are neither `*` nor in ARN format).
+                if pattern
+                    .warnings()
+                    .contains(&ArnPatternWarning::MatchesNothing)
+                {
+                    return Err(CompileError {
+                        location: policy.location(&e.pointer, e.position),
+                        kind: CompileErrorKind::ResourceMatchesNothing(e.value.clone()),
+                    });
+                }
+                patterns.push(pattern);
+            }
+            Some((r.negated, ResourcePatternSet::new(patterns)))
+        }
+        None => None,
+    };
     let principal = s.principal.as_ref().map(|p| CompiledPrincipal {
         negated: p.negated,
         entries: principal_entries(&p.value),

@@ -149,6 +149,9 @@ pub enum JsonErrorKind {
     /// The input is empty or only white space.
     #[error("empty document")]
     Empty,
+    /// The text starts with a UTF-8 byte order mark, which JSON texts must not carry.
+    #[error("the file starts with a byte order mark (U+FEFF); save it as UTF-8 without BOM")]
+    ByteOrderMark,
 }
 
 /// Parses one JSON document. `first_line` is the line number of the text's first line
@@ -162,6 +165,9 @@ pub fn parse(text: &str, first_line: u32, limits: JsonLimits) -> Result<JsonValu
         line_start: 0,
         limits,
     };
+    if text.starts_with('\u{feff}') {
+        return Err(parser.error(JsonErrorKind::ByteOrderMark));
+    }
     parser.skip_ws();
     if parser.pos >= parser.bytes.len() {
         return Err(parser.error(JsonErrorKind::Empty));
@@ -559,6 +565,14 @@ mod tests {
         );
         assert_eq!(p("  ").unwrap_err().kind, JsonErrorKind::Empty);
         assert_eq!(p("{\"a\":").unwrap_err().kind, JsonErrorKind::UnexpectedEnd);
+    }
+
+    #[test]
+    fn byte_order_mark_is_named() {
+        assert_eq!(
+            p("\u{feff}{}").unwrap_err().kind,
+            JsonErrorKind::ByteOrderMark
+        );
     }
 
     #[test]
