@@ -224,8 +224,9 @@ fn policy_set_from_json(
         let pointer = format!("{base}/{}", m.name);
         let result = match &*m.name {
             "identity" => many(PolicyKind::Identity, &m.value, &pointer)?.map(|p| set.identity = p),
-            "scp" => many(PolicyKind::Scp, &m.value, &pointer)?.map(|p| set.scp = p),
-            "rcp" => many(PolicyKind::Rcp, &m.value, &pointer)?.map(|p| set.rcp = p),
+            // Each entry of `scp`/`rcp` is one organization level.
+            "scp" => many(PolicyKind::Scp, &m.value, &pointer)?.map(|p| set.scp = p.into_iter().map(|p| vec![p]).collect()),
+            "rcp" => many(PolicyKind::Rcp, &m.value, &pointer)?.map(|p| set.rcp = p.into_iter().map(|p| vec![p]).collect()),
             "resource" => one(PolicyKind::Resource, &m.value, pointer).map(|p| set.resource = Some(p)),
             "boundary" => one(PolicyKind::Boundary, &m.value, pointer).map(|p| set.boundary = Some(p)),
             "session" => one(PolicyKind::Session, &m.value, pointer).map(|p| set.session = Some(p)),

@@ -2,7 +2,7 @@
 //! subcommand lives in `iamsim::commands::<name>` with its own argument struct.
 
 use clap::{Parser, Subcommand};
-use iamsim::commands::{batch, check, eval, gen, matrix, Outcome};
+use iamsim::commands::{batch, bench, check, eval, gen, matrix, Outcome};
 use std::io::Write;
 
 #[derive(Parser)]
@@ -28,6 +28,8 @@ enum Command {
     Matrix(Box<matrix::MatrixArgs>),
     /// Generate a deterministic request set over a scenario (for benchmarks).
     Gen(Box<gen::GenArgs>),
+    /// Measure decisions/s, ns per decision and peak memory on your own policies.
+    Bench(Box<bench::BenchArgs>),
 }
 
 fn main() {
@@ -40,6 +42,7 @@ fn main() {
         Command::Batch(args) => batch::run(&args, &mut out),
         Command::Matrix(args) => matrix::run(&args, &mut out),
         Command::Gen(args) => gen::run(&args, &mut out),
+        Command::Bench(args) => bench::run(&args, &mut out),
     };
     let outcome = match result.and_then(|o| out.flush().map(|_| o)) {
         Ok(o) => o,

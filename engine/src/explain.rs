@@ -274,6 +274,8 @@ pub fn render_text(set: &CompiledPolicySet, request: &Request, e: &Explanation<'
                 let mut notes = Vec::new();
                 if outcome.key_absent {
                     notes.push("key absent".to_owned());
+                } else if let Some(v) = request.context().get(&c.key) {
+                    notes.push(format!("request: {:?}", v.values()));
                 }
                 if let Some(d) = outcome.diagnostic {
                     notes.push(d.to_string());

@@ -144,7 +144,10 @@ mod tests {
     #[test]
     fn wildcards_and_literals() {
         let p = parse_pieces("a*b?c", true, Wildcards::Recognised);
-        assert_eq!(p, vec![lit("a"), Piece::Star, lit("b"), Piece::AnyChar, lit("c")]);
+        assert_eq!(
+            p,
+            vec![lit("a"), Piece::Star, lit("b"), Piece::AnyChar, lit("c")]
+        );
         let p = parse_pieces("a*b?c", true, Wildcards::Literal);
         assert_eq!(p, vec![lit("a*b?c")]);
     }
@@ -160,18 +163,28 @@ mod tests {
         let p = parse_pieces("home/${aws:username}/*", false, Wildcards::Recognised);
         assert_eq!(p, vec![lit("home/${aws:username}/"), Piece::Star]);
         let p = parse_pieces("home/${aws:UserName}/*", true, Wildcards::Recognised);
-        assert!(matches!(&p[1], Piece::Variable(v) if &*v.key == "aws:username" && v.default.is_none()));
+        assert!(
+            matches!(&p[1], Piece::Variable(v) if &*v.key == "aws:username" && v.default.is_none())
+        );
     }
 
     #[test]
     fn default_value() {
         let p = parse_pieces("${aws:PrincipalTag/team, 'none'}", true, Wildcards::Literal);
-        assert!(matches!(&p[0], Piece::Variable(v) if &*v.key == "aws:principaltag/team" && v.default.as_deref() == Some("none")));
+        assert!(
+            matches!(&p[0], Piece::Variable(v) if &*v.key == "aws:principaltag/team" && v.default.as_deref() == Some("none"))
+        );
     }
 
     #[test]
     fn dollar_without_brace_and_unclosed() {
-        assert_eq!(parse_pieces("$tmp", true, Wildcards::Recognised), vec![lit("$tmp")]);
-        assert_eq!(parse_pieces("${open", true, Wildcards::Literal), vec![lit("${open")]);
+        assert_eq!(
+            parse_pieces("$tmp", true, Wildcards::Recognised),
+            vec![lit("$tmp")]
+        );
+        assert_eq!(
+            parse_pieces("${open", true, Wildcards::Literal),
+            vec![lit("${open")]
+        );
     }
 }

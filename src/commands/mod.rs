@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod batch;
+pub mod bench;
 pub mod check;
 pub mod eval;
 pub mod gen;
