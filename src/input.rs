@@ -4,8 +4,12 @@
 use std::fmt;
 use std::path::Path;
 
-/// Largest input file read whole (policies, case files). Streams are not limited.
+/// Largest case file or expectation table read whole. Streams are not limited.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Largest policy document read. AWS's largest policies (bucket policies) are 20 KB,
+/// so anything near this limit is not a policy; `--max-policy-bytes` raises it.
+pub const DEFAULT_MAX_POLICY_BYTES: u64 = 1024 * 1024;
 
 /// A file that could not be used at all (exit code 2).
 #[derive(Debug)]
@@ -41,7 +45,7 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, InputError> {
         return Err(InputError::new(
             path,
             format!(
-                "file is {} bytes, over the limit of {max_bytes} bytes (see --max-file-bytes)",
+                "file is {} bytes, over the limit of {max_bytes} bytes (raise it with --max-file-bytes or --max-policy-bytes)",
                 meta.len()
             ),
         ));

@@ -261,6 +261,8 @@ pub struct Diagnostic<'a> {
     pub key: &'a str,
     /// What went wrong.
     pub kind: ConditionDiagnostic,
+    /// Whether the condition held despite it.
+    pub condition_matched: bool,
 }
 
 /// The result of [`crate::CompiledPolicySet::evaluate`]. Borrows names from the
@@ -292,10 +294,17 @@ impl Response<'_> {
         }
     }
 
-    /// True when a Deny statement could not be fully evaluated (a diagnostic on a
-    /// Deny): the decision may then be more permissive than intended.
+    /// True when a Deny statement was skipped because its condition met a value it
+    /// could not compare (or a multivalued key without a set qualifier): the
+    /// decision may then be more permissive than the policy intends. A Deny that
+    /// applied anyway, and unresolvable policy variables (whose meaning AWS
+    /// defines), do not count.
     pub fn has_indeterminate_deny(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.effect == Effect::Deny)
+        self.diagnostics.iter().any(|d| {
+            d.effect == Effect::Deny
+                && !d.condition_matched
+                && d.kind != ConditionDiagnostic::UnresolvedVariable
+        })
     }
 }
 

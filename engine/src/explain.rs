@@ -231,6 +231,12 @@ pub fn render_text(set: &CompiledPolicySet, request: &Request, e: &Explanation<'
             statement_name(set, d.statement)
         );
     }
+    if r.has_indeterminate_deny() {
+        let _ = writeln!(
+            out,
+            "INDETERMINATE: a Deny statement was skipped because its condition met a value it could not compare; the decision may be more permissive than intended"
+        );
+    }
     let _ = writeln!(
         out,
         "request: {} {} on {} (principal account {}, resource account {})",

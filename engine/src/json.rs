@@ -126,7 +126,7 @@ pub enum JsonErrorKind {
     #[error("unexpected end of input")]
     UnexpectedEnd,
     /// A character that cannot start or continue a value here.
-    #[error("unexpected character `{0}`")]
+    #[error("unexpected character `{}`", .0.escape_debug())]
     UnexpectedChar(char),
     /// Text after the top-level value.
     #[error("unexpected `{0}` after the end of the document")]

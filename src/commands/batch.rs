@@ -115,7 +115,7 @@ impl Counts {
 
 /// Runs `iamsim batch`.
 pub fn run(args: &BatchArgs, out: &mut dyn Write) -> std::io::Result<Outcome> {
-    let scenario = match Scenario::load(&args.scenario) {
+    let scenario = match Scenario::load_reporting_warnings(&args.scenario) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("iamsim: {e}");

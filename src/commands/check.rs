@@ -61,6 +61,11 @@ pub struct CheckArgs {
     /// Largest input file read whole, in bytes.
     #[arg(long, default_value_t = crate::input::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
+    /// Accept rows whose decision depends on a Deny that could not be fully
+    /// evaluated (a request value its condition could not compare). Without it such
+    /// rows fail: the decision may be more permissive than the policy intends.
+    #[arg(long)]
+    pub allow_indeterminate: bool,
 }
 
 /// `--format` values.
@@ -125,7 +130,7 @@ fn build_report(args: &CheckArgs) -> Result<Report, String> {
         let text =
             crate::input::read_text(&args.file, args.max_file_bytes).map_err(|e| e.to_string())?;
         return Ok(Report {
-            results: run_cases(&text, &source),
+            results: run_cases(&text, &source, args.allow_indeterminate),
             source,
             scenario: None,
         });
@@ -133,9 +138,9 @@ fn build_report(args: &CheckArgs) -> Result<Report, String> {
     let text =
         crate::input::read_text(&args.file, args.max_file_bytes).map_err(|e| e.to_string())?;
     let rows = read_table(&text, &source, ext.as_deref() == Some("csv"))?;
-    let scenario = Scenario::load(scenario_path).map_err(|e| e.to_string())?;
+    let scenario = Scenario::load_reporting_warnings(scenario_path).map_err(|e| e.to_string())?;
     Ok(Report {
-        results: run_table(&scenario, rows, &source),
+        results: run_table(&scenario, rows, &source, args.allow_indeterminate),
         source,
         scenario: Some(scenario_path.display().to_string()),
     })
@@ -322,11 +327,11 @@ impl Report {
 }
 
 /// Evaluates every case of a case file's text.
-pub fn run_cases(text: &str, source: &str) -> Vec<CheckResult> {
+pub fn run_cases(text: &str, source: &str, allow_indeterminate: bool) -> Vec<CheckResult> {
     parse_case_file(text, source)
         .into_iter()
         .map(|c| match c {
-            Ok(case) => evaluate_case(&case),
+            Ok(case) => evaluate_case(&case, allow_indeterminate),
             Err(e) => {
                 // `line N` is the case reader's stand-in for a missing id.
                 let id = (e.id != format!("line {}", e.line)).then_some(e.id);
@@ -336,7 +341,7 @@ pub fn run_cases(text: &str, source: &str) -> Vec<CheckResult> {
         .collect()
 }
 
-fn evaluate_case(case: &Case) -> CheckResult {
+fn evaluate_case(case: &Case, allow_indeterminate: bool) -> CheckResult {
     let r = &case.request;
     let mut result = CheckResult {
         id: Some(case.id.clone()),
@@ -357,7 +362,10 @@ fn evaluate_case(case: &Case) -> CheckResult {
         Ok(set) => {
             let response = set.evaluate(r);
             result.decision = Some(response.decision);
-            if response.decision == case.expect {
+            if let Some(message) = indeterminate(&response, allow_indeterminate) {
+                result.error = Some(format!("{}:{}: {message}", source_of(set, r), case.line));
+                result.explanation = Some(render_text(set, r, &set.explain(r)));
+            } else if response.decision == case.expect {
                 result.status = Status::Pass;
             } else {
                 result.status = Status::Mismatch;
@@ -369,24 +377,60 @@ fn evaluate_case(case: &Case) -> CheckResult {
     result
 }
 
+/// Fail closed: a Deny whose condition met a value it could not compare did not
+/// apply, so the decision may be more permissive than intended. Such rows fail
+/// unless `--allow-indeterminate` is given.
+fn indeterminate(response: &iamsim_engine::Response<'_>, allowed: bool) -> Option<String> {
+    if allowed || !response.has_indeterminate_deny() {
+        return None;
+    }
+    let what: Vec<String> = response
+        .diagnostics
+        .iter()
+        .filter(|d| d.effect == iamsim_engine::model::Effect::Deny && !d.condition_matched)
+        .map(|d| format!("key `{}`: {}", d.key, d.kind))
+        .collect();
+    Some(format!(
+        "indeterminate: a Deny statement could not be fully evaluated ({}); the decision {} may be wrong \
+         (pass --allow-indeterminate to accept it)",
+        what.join("; "),
+        response.decision
+    ))
+}
+
+/// The source name of a case's first policy, for messages (the case file itself).
+fn source_of(set: &iamsim_engine::CompiledPolicySet, _request: &Request) -> String {
+    set.policies()
+        .first()
+        .map(|p| p.source.to_string())
+        .unwrap_or_default()
+}
+
 /// Evaluates every table row against the scenario, in parallel, in file order.
 pub fn run_table(
     scenario: &Scenario,
     rows: Vec<Result<Row, RowParseError>>,
     source: &str,
+    allow_indeterminate: bool,
 ) -> Vec<CheckResult> {
     rows.into_par_iter()
         .map_init(
             || Request::new("", "", ""),
             |request, row| match row {
-                Ok(row) => evaluate_row(scenario, request, row, source),
+                Ok(row) => evaluate_row(scenario, request, row, source, allow_indeterminate),
                 Err(e) => CheckResult::error(e.line, None, e.message),
             },
         )
         .collect()
 }
 
-fn evaluate_row(scenario: &Scenario, request: &mut Request, row: Row, source: &str) -> CheckResult {
+fn evaluate_row(
+    scenario: &Scenario,
+    request: &mut Request,
+    row: Row,
+    source: &str,
+    allow_indeterminate: bool,
+) -> CheckResult {
     let prepared = scenario.prepare(&row.request, request);
     let Row {
         line,
@@ -426,7 +470,10 @@ fn evaluate_row(scenario: &Scenario, request: &mut Request, row: Row, source: &s
         return result;
     };
     result.decision = Some(response.decision);
-    if expect.accepts(response.decision) {
+    if let Some(message) = indeterminate(&response, allow_indeterminate) {
+        result.error = Some(format!("{source}:{line}: {message}"));
+        result.explanation = Some(render_text(&set, request, &set.explain(request)));
+    } else if expect.accepts(response.decision) {
         result.status = Status::Pass;
     } else {
         result.status = Status::Mismatch;

@@ -56,20 +56,39 @@ pub struct EvalArgs {
     #[arg(long)]
     pub json: bool,
     /// Largest policy file read, in bytes.
-    #[arg(long, default_value_t = crate::input::DEFAULT_MAX_FILE_BYTES)]
-    pub max_file_bytes: u64,
+    #[arg(long, default_value_t = crate::input::DEFAULT_MAX_POLICY_BYTES)]
+    pub max_policy_bytes: u64,
 }
 
 fn load(path: &Path, kind: PolicyKind, max: u64) -> Result<Policy, InputError> {
     let text = read_text(path, max)?;
-    Policy::parse(&text, kind, &path.display().to_string()).map_err(|e| InputError {
+    let source = path.display().to_string();
+    let policy = Policy::parse(&text, kind, &source).map_err(|e| InputError {
         message: e.to_string(),
-    })
+    })?;
+    for w in policy.warnings(Some(&text)) {
+        eprintln!(
+            "iamsim: warning: {source}:{}: {}: {}",
+            w.position,
+            pointer_or_document(&w.pointer),
+            w.kind
+        );
+    }
+    Ok(policy)
+}
+
+/// `(document)` for the empty pointer, so messages never show a bare colon.
+pub fn pointer_or_document(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "(document)"
+    } else {
+        pointer
+    }
 }
 
 /// Builds the policy set from files.
 pub fn load_policy_set(args: &EvalArgs) -> Result<PolicySet, InputError> {
-    let max = args.max_file_bytes;
+    let max = args.max_policy_bytes;
     let many = |paths: &[PathBuf], kind| {
         paths
             .iter()

@@ -53,7 +53,7 @@ pub struct GenArgs {
 
 /// Runs `iamsim gen`.
 pub fn run(args: &GenArgs, out: &mut dyn Write) -> std::io::Result<Outcome> {
-    let scenario = match Scenario::load(&args.scenario) {
+    let scenario = match Scenario::load_reporting_warnings(&args.scenario) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("iamsim: {e}");

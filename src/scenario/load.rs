@@ -32,9 +32,22 @@ struct Loader {
     source: Arc<str>,
     base_dir: PathBuf,
     partition: String,
+    warnings: std::cell::RefCell<Vec<String>>,
 }
 
 impl Loader {
+    fn warn(&self, policy: &Policy, text: Option<&str>) {
+        for w in policy.warnings(text) {
+            self.warnings.borrow_mut().push(format!(
+                "{}:{}: {}: {}",
+                policy.source,
+                w.position,
+                crate::commands::eval::pointer_or_document(&w.pointer),
+                w.kind
+            ));
+        }
+    }
+
     fn err(&self, pointer: &str, position: Position, problem: impl fmt::Display) -> ScenarioError {
         ScenarioError {
             message: format!(
@@ -180,11 +193,16 @@ impl Loader {
                 }
                 Ok(out)
             }
-            JsonKind::Object(_) => Policy::from_json(v, kind, self.source.clone(), pointer)
-                .map(|p| vec![p])
-                .map_err(|e| ScenarioError {
-                    message: e.to_string(),
-                }),
+            JsonKind::Object(_) => {
+                let policy =
+                    Policy::from_json(v, kind, self.source.clone(), pointer).map_err(|e| {
+                        ScenarioError {
+                            message: e.to_string(),
+                        }
+                    })?;
+                self.warn(&policy, None);
+                Ok(vec![policy])
+            }
             JsonKind::String(reference) => self.policy_files(reference, pointer, v.position, kind),
             _ => Err(self.err(
                 pointer,
@@ -229,11 +247,16 @@ impl Loader {
         paths
             .iter()
             .map(|path| {
-                let text = crate::input::read_text(path, crate::input::DEFAULT_MAX_FILE_BYTES)
+                let text = crate::input::read_text(path, crate::input::DEFAULT_MAX_POLICY_BYTES)
                     .map_err(|e| self.err(pointer, at, format!("cannot read policy: {e}")))?;
-                Policy::parse(&text, kind, &path.display().to_string()).map_err(|e| ScenarioError {
-                    message: e.to_string(),
-                })
+                let policy =
+                    Policy::parse(&text, kind, &path.display().to_string()).map_err(|e| {
+                        ScenarioError {
+                            message: e.to_string(),
+                        }
+                    })?;
+                self.warn(&policy, Some(&text));
+                Ok(policy)
             })
             .collect()
     }
@@ -287,6 +310,7 @@ pub fn parse(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, Scen
         source: source.into(),
         base_dir: base_dir.to_path_buf(),
         partition: "aws".into(),
+        warnings: Default::default(),
     };
     let doc = json::parse(text, 1, JsonLimits::default())
         .map_err(|e| loader.err(&e.pointer, e.position, format!("invalid JSON: {}", e.kind)))?;
@@ -390,6 +414,7 @@ pub fn parse(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, Scen
         instances,
         action_sets,
         compiled,
+        warnings: loader.warnings.into_inner(),
     })
 }
 
@@ -943,7 +968,11 @@ fn connect(
                     tags: loader.string_map(u, &up, "tags")?,
                 };
                 if users.insert(id.clone(), user).is_some() {
-                    return Err(loader.err(&up, u.position, format!("Connect user `{id}` is defined twice")));
+                    return Err(loader.err(
+                        &up,
+                        u.position,
+                        format!("Connect user `{id}` is defined twice"),
+                    ));
                 }
                 user_order.push(id);
             }

@@ -151,6 +151,8 @@ pub struct Scenario {
     action_sets: BTreeMap<String, Vec<String>>,
     /// Compiled sets per principal: one per known resource, then per other account.
     compiled: Vec<PrincipalSets>,
+    /// Warnings about the policies it loaded (`file:line:col: pointer: message`).
+    warnings: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -167,6 +169,21 @@ impl Scenario {
     /// Loads a scenario file; policy paths and patterns are relative to its folder.
     pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
         load::load(path)
+    }
+
+    /// Loads a scenario and prints its warnings on stderr, as every command does.
+    pub fn load_reporting_warnings(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
+        let scenario = Self::load(path)?;
+        for w in scenario.warnings() {
+            eprintln!("iamsim: warning: {w}");
+        }
+        Ok(scenario)
+    }
+
+    /// Warnings about the scenario's policies (AWS size quotas, odd ARNs, …). They
+    /// never change a decision; commands print them on stderr.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The principals, in file order.

@@ -5,8 +5,10 @@
 //! strings, condition operators and values are typed in the compile step, which
 //! reports errors with the same locations.
 
+mod lint;
 mod parse;
 
+pub use lint::{aws_size_quota, PolicyWarning, PolicyWarningKind};
 pub use parse::{PolicyError, PolicyErrorKind};
 
 use crate::json::{JsonLimits, Position};
@@ -26,7 +28,12 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{} {}", self.source, self.position, self.pointer)
+        let pointer = if self.pointer.is_empty() {
+            "(document)"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{}:{}: {}", self.source, self.position, pointer)
     }
 }
 

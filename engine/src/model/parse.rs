@@ -7,7 +7,7 @@ use crate::json::{escape_pointer_token, JsonError, JsonErrorKind, JsonKind, Json
 
 /// A policy that cannot be used, and where the problem is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{source_name}:{position}: {pointer}: {kind}")]
+#[error("{source_name}:{position}: {}: {kind}", if pointer.is_empty() { "(document)" } else { pointer })]
 pub struct PolicyError {
     /// The source name (file path or label).
     pub source_name: Arc<str>,

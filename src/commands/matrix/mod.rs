@@ -207,7 +207,7 @@ fn decision_index(d: Decision) -> usize {
 
 /// Runs `iamsim matrix`.
 pub fn run(args: &MatrixArgs, out: &mut dyn Write) -> std::io::Result<Outcome> {
-    let scenario = match Scenario::load(&args.scenario) {
+    let scenario = match Scenario::load_reporting_warnings(&args.scenario) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("iamsim: {e}");

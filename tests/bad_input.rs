@@ -1,0 +1,170 @@
+//! Hostile and broken input: every file under `fixtures/bad/` gets a clear error
+//! naming the file, line:column and JSON Pointer, exit code 2, and no panic; a case
+//! file with broken lines reports each one and still runs the rest. All messages are
+//! pinned in one insta snapshot so a regression in wording or location shows up.
+
+use std::path::Path;
+use std::process::Command;
+
+fn iamsim(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamsim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Evaluates one request with the file as identity policy, or as resource policy
+/// when it names principals.
+fn eval_policy(path: &str) -> (Option<i32>, String, String) {
+    let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap_or_default();
+    let slot = if String::from_utf8_lossy(&bytes).contains("Principal\"") {
+        "--resource-policy"
+    } else {
+        "--identity"
+    };
+    iamsim(&[
+        "eval",
+        slot,
+        path,
+        "--principal",
+        "arn:aws:iam::111122223333:user/a",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+    ])
+}
+
+#[test]
+fn every_bad_policy_is_refused_with_a_located_message() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad/policies");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 15, "the bad-input corpus shrank: {names:?}");
+    let mut report = String::new();
+    for name in &names {
+        let path = format!("fixtures/bad/policies/{name}");
+        let (code, stdout, stderr) = eval_policy(&path);
+        assert_eq!(code, Some(2), "{path}: exit {code:?}\n{stdout}{stderr}");
+        assert!(
+            stdout.is_empty(),
+            "{path}: a refused policy must produce no decision: {stdout}"
+        );
+        assert!(!stderr.contains("panicked"), "{path}: {stderr}");
+        let first = stderr.lines().next().unwrap_or("");
+        assert!(
+            first.contains(&path),
+            "{path}: the message must name the file: {first}"
+        );
+        report.push_str(&format!(
+            "{name}\n    {}\n",
+            stderr.trim_end().replace('\n', "\n    ")
+        ));
+    }
+    insta::assert_snapshot!("bad_policies", report);
+}
+
+#[test]
+fn huge_deep_and_odd_files_are_refused_quickly() {
+    let dir = std::env::temp_dir().join(format!("iamsim-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let tmp = dir.display().to_string();
+    // 100 MB: refused by size before it is read (a sparse file costs no disk).
+    let huge = dir.join("huge.json");
+    let f = std::fs::File::create(&huge).unwrap_or_else(|e| panic!("{e}"));
+    f.set_len(100 * 1024 * 1024)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Nested 100,000 deep: refused by the depth limit, not a stack overflow.
+    let deep = dir.join("deep.json");
+    std::fs::write(&deep, "[".repeat(100_000)).unwrap_or_else(|e| panic!("{e}"));
+    // A JSON string is not a policy.
+    let string = dir.join("string.json");
+    std::fs::write(&string, "\"s3:GetObject\"").unwrap_or_else(|e| panic!("{e}"));
+    let empty = dir.join("empty.json");
+    std::fs::write(&empty, "  \n").unwrap_or_else(|e| panic!("{e}"));
+    let mut report = String::new();
+    for p in [&huge, &deep, &string, &empty] {
+        let (code, stdout, stderr) = eval_policy(&p.display().to_string());
+        assert_eq!(code, Some(2), "{}: {stdout}{stderr}", p.display());
+        report.push_str(&stderr.replace(&tmp, "<tmp>"));
+    }
+    // The limit is configurable.
+    let (code, _, stderr) = iamsim(&[
+        "eval",
+        "--identity",
+        &huge.display().to_string(),
+        "--max-policy-bytes",
+        "200000000",
+        "--principal",
+        "arn:aws:iam::111122223333:user/a",
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_eq!(code, Some(2));
+    report.push_str(&stderr.replace(&tmp, "<tmp>"));
+    let _ = std::fs::remove_dir_all(&dir);
+    insta::assert_snapshot!("huge_deep_odd", report);
+}
+
+#[test]
+fn a_case_file_with_broken_lines_reports_each_and_runs_the_rest() {
+    let (code, stdout, stderr) = iamsim(&["check", "fixtures/bad/cases/mixed.jsonl"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stdout.contains("good-after-errors"),
+        "rows after broken ones must still run"
+    );
+    assert_eq!(stdout.lines().last(), Some("2 passed, 4 failed"));
+    insta::assert_snapshot!("bad_case_file", stdout);
+}
+
+#[test]
+fn a_batch_stream_with_a_broken_line_in_the_middle_keeps_every_other_row() {
+    use std::io::Write;
+    let mut input = String::new();
+    for i in 0..10_000 {
+        if i == 5_000 {
+            input.push_str("{\"principal\": \"admin\", \"action\": \n");
+        } else {
+            input.push_str(&format!(
+                "{{\"principal\":\"admin\",\"action\":\"s3:GetObject\",\"resource\":\"arn:aws:s3:::connect-recordings-mycc/{i}.wav\"}}\n"
+            ));
+        }
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamsim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "batch",
+            "--scenario",
+            "fixtures/connect/scenario.json",
+            "-",
+            "--quiet",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let _ = writer.join();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 10_000, "one output row per input row");
+    assert!(
+        lines[5_000].starts_with("{\"line\":5001,\"error\":"),
+        "{}",
+        lines[5_000]
+    );
+    assert_eq!(lines.iter().filter(|l| l.contains("\"error\"")).count(), 1);
+    assert_eq!(out.status.code(), Some(1));
+}
