@@ -7,3 +7,4 @@ pub mod commands;
 pub mod input;
 pub mod rows;
 pub mod scenario;
+pub mod yaml;

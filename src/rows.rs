@@ -1,11 +1,12 @@
-//! Request rows and expectation rows, from JSON Lines or CSV. A row names the
-//! principal (scenario name or ARN), the action, the resource, an optional context and,
-//! in expectation tables, the expected decision. Every malformed row becomes a
-//! [`RowParseError`] naming file and line; readers never drop a row silently.
+//! Request rows and expectation rows, from JSON Lines, CSV or (expectation tables
+//! only) YAML. A row names the principal (scenario name or ARN), the action, the
+//! resource, an optional context and, in expectation tables, the expected decision.
+//! Every malformed row becomes a [`RowParseError`] naming file and line; readers never
+//! drop a row silently.
 
 use crate::scenario::RequestRow;
 use iamsim_engine::decision::Decision;
-use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue};
+use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_engine::request::{Context, ContextValue};
 use std::fmt;
 
@@ -79,24 +80,67 @@ impl std::error::Error for RowParseError {}
 
 /// Parses one JSON Lines row: `{"principal","action","resource","context"?,"expect"?,"id"?,"note"?}`.
 pub fn parse_jsonl_row(text: &str, line: u32, source: &str) -> Result<Row, RowParseError> {
-    let err = |col: u32, pointer: &str, problem: String| RowParseError {
+    let v = json::parse(text, line, JsonLimits::default()).map_err(|e| RowParseError {
         line,
-        message: format!("{source}:{line}:{col}: {pointer}: {problem}"),
-    };
-    let v = json::parse(text, line, JsonLimits::default()).map_err(|e| {
-        err(
-            e.position.column,
+        message: format!(
+            "{source}:{}: {}: invalid JSON: {}",
+            e.position,
             if e.pointer.is_empty() {
                 "(row)"
             } else {
                 &e.pointer
             },
-            format!("invalid JSON: {}", e.kind),
+            e.kind
+        ),
+    })?;
+    row_from_json(&v, line, source)
+}
+
+/// Reads a YAML expectation table: one document, a sequence of row mappings with the
+/// fields of a JSON Lines row. Each row's line is the line its mapping starts on; a
+/// malformed row is an error row naming `file:line:col`. `Err` when the document as a
+/// whole cannot be read (YAML syntax, duplicate keys, anchors, not a sequence).
+pub fn parse_yaml_rows(
+    text: &str,
+    source: &str,
+) -> Result<Vec<Result<Row, RowParseError>>, String> {
+    let doc = crate::yaml::parse_yaml(text, 1).map_err(|e| {
+        format!(
+            "{source}:{}: {}: invalid YAML: {}",
+            e.position,
+            if e.pointer.is_empty() {
+                "(document)"
+            } else {
+                &e.pointer
+            },
+            e.message
         )
     })?;
+    let JsonKind::Array(items) = &doc.kind else {
+        return Err(format!(
+            "{source}:{}: (document): a YAML table must be a sequence of rows \
+             (`- principal: …` entries), found {}",
+            doc.position,
+            doc.type_name()
+        ));
+    };
+    Ok(items
+        .iter()
+        .map(|item| row_from_json(item, item.position.line, source))
+        .collect())
+}
+
+/// Builds a row from a parsed object (a JSON Lines line or an entry of a YAML table).
+/// `line` is the row's line for reports; messages name the exact `file:line:col` of
+/// the offending value and its pointer within the row.
+pub fn row_from_json(v: &JsonValue, line: u32, source: &str) -> Result<Row, RowParseError> {
+    let err = |at: Position, pointer: &str, problem: String| RowParseError {
+        line,
+        message: format!("{source}:{at}: {pointer}: {problem}"),
+    };
     let JsonKind::Object(members) = &v.kind else {
         return Err(err(
-            1,
+            v.position,
             "(row)",
             format!("a row must be an object, found {}", v.type_name()),
         ));
@@ -107,10 +151,14 @@ pub fn parse_jsonl_row(text: &str, line: u32, source: &str) -> Result<Row, RowPa
     };
     let text_of = |m: &json::JsonMember| -> Result<String, RowParseError> {
         m.value.as_str().map(str::to_owned).ok_or_else(|| {
+            let hint = match m.value.kind {
+                JsonKind::Number(_) | JsonKind::Bool(_) => " (write it in quotes)",
+                _ => "",
+            };
             err(
-                m.value.position.column,
+                m.value.position,
                 &format!("/{}", m.name),
-                format!("expected a string, found {}", m.value.type_name()),
+                format!("expected a string, found {}{hint}", m.value.type_name()),
             )
         })
     };
@@ -134,16 +182,16 @@ pub fn parse_jsonl_row(text: &str, line: u32, source: &str) -> Result<Row, RowPa
             "expect" => {
                 let s = text_of(m)?;
                 row.expect = Some(Expectation::parse(&s).ok_or_else(|| {
-                    err(m.value.position.column, "/expect", format!("unknown expectation `{s}` (allowed, explicitDeny, implicitDeny, denied)"))
+                    err(m.value.position, "/expect", format!("unknown expectation `{s}` (allowed, explicitDeny, implicitDeny, denied)"))
                 })?);
             }
             "context" => {
                 row.request.context = crate::cases::context_from_json(&m.value)
-                    .map_err(|(p, pos, msg)| err(pos.column, &format!("/context{p}"), msg))?;
+                    .map_err(|(p, pos, msg)| err(pos, &format!("/context{p}"), msg))?;
             }
             other => {
                 return Err(err(
-                    m.name_position.column,
+                    m.name_position,
                     &format!("/{other}"),
                     format!("unknown column `{other}`"),
                 ))
@@ -156,7 +204,7 @@ pub fn parse_jsonl_row(text: &str, line: u32, source: &str) -> Result<Row, RowPa
         (has_resource, "resource"),
     ] {
         if !present {
-            return Err(err(1, "(row)", format!("missing `{name}`")));
+            return Err(err(v.position, "(row)", format!("missing `{name}`")));
         }
     }
     Ok(row)

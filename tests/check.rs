@@ -364,11 +364,11 @@ fn unreadable_inputs_exit_2() {
         (&["tests/data/check/missing.jsonl"], "missing.jsonl"),
         (
             &["tests/data/check/table.yaml", "--scenario", SCENARIO],
-            "convert it to CSV",
+            "table.yaml",
         ),
         (
             &["tests/data/check/table.yml"],
-            "YAML tables are not supported",
+            "a YAML expectation table needs --scenario",
         ),
         (&[MIXED_CSV], "needs --scenario"),
     ];

@@ -2,9 +2,9 @@
 //!
 //! Without `--scenario`, FILE is a self-contained case file (FORMAT.md): each case
 //! carries its policies, request and expected decision. With `--scenario`, FILE is an
-//! expectation table (CSV or JSON Lines) whose rows name a principal of the scenario,
-//! an action, a resource, an optional context and the expected decision (`allowed`,
-//! `explicitDeny`, `implicitDeny`, or `denied` for either deny).
+//! expectation table (CSV, JSON Lines or YAML) whose rows name a principal of the
+//! scenario, an action, a resource, an optional context and the expected decision
+//! (`allowed`, `explicitDeny`, `implicitDeny`, or `denied` for either deny).
 //!
 //! Every row or case is evaluated (one bad row never stops the others) and becomes a
 //! [`CheckResult`]: a pass, a mismatch (with the explanation of the decision reached)
@@ -15,7 +15,7 @@
 
 use super::Outcome;
 use crate::cases::{parse_case_file, Case};
-use crate::rows::{parse_jsonl_row, CsvRows, Expectation, Row, RowParseError};
+use crate::rows::{parse_jsonl_row, parse_yaml_rows, CsvRows, Expectation, Row, RowParseError};
 use crate::scenario::Scenario;
 use iamsim_engine::decision::{Decision, DecisionReason};
 use iamsim_engine::explain::render_text;
@@ -33,16 +33,17 @@ const SUMMARY_LIMIT: usize = 20;
 #[command(after_help = "\
 Expectation tables (with --scenario):
   CSV with a header naming the columns principal, action, resource and expect, and
-  optionally id, context (JSON object or `key=value; key=value`) and note; or JSON
-  Lines with the same fields. Principals are scenario names or ARNs. expect is
-  allowed, explicitDeny, implicitDeny or denied (either deny). YAML is not read:
-  convert it to CSV or JSON Lines.
+  optionally id, context (JSON object or `key=value; key=value`) and note; JSON
+  Lines with the same fields; or YAML (.yaml/.yml): a sequence of mappings with the
+  same fields. Principals are scenario names or ARNs. expect is allowed,
+  explicitDeny, implicitDeny or denied (either deny). The scenario may be JSON or
+  YAML.
 
 Exit status: 0 every row passed; 1 some row mismatched or could not be evaluated;
 2 the table, scenario or case file could not be read at all.")]
 pub struct CheckArgs {
     /// A self-contained case file (JSON Lines or a JSON array), or, with --scenario,
-    /// an expectation table (CSV, JSON Lines).
+    /// an expectation table (CSV, JSON Lines, YAML).
     pub file: PathBuf,
     /// Scenario the table's rows are evaluated against.
     #[arg(long, value_name = "FILE")]
@@ -109,22 +110,13 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> std::io::Result<Outcome> {
 /// Reads the input and evaluates every row or case; `Err` is a message for exit 2.
 fn build_report(args: &CheckArgs) -> Result<Report, String> {
     let source = args.file.display().to_string();
-    let ext = args
-        .file
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    if matches!(ext.as_deref(), Some("yaml" | "yml")) {
-        return Err(format!(
-            "{source}: YAML tables are not supported; convert it to CSV (columns \
-             id,principal,action,resource,context,expect,note) or JSON Lines (one object \
-             per line with the same fields)"
-        ));
-    }
+    let format = TableFormat::of_path(&args.file);
     let Some(scenario_path) = &args.scenario else {
-        if ext.as_deref() == Some("csv") {
+        if format != TableFormat::JsonLines {
             return Err(format!(
-                "{source}: a CSV expectation table needs --scenario (without it, check reads \
-                 a self-contained case file)"
+                "{source}: a {} expectation table needs --scenario (without it, check reads \
+                 a self-contained case file: JSON Lines or a JSON array)",
+                format.name()
             ));
         }
         let text =
@@ -137,7 +129,7 @@ fn build_report(args: &CheckArgs) -> Result<Report, String> {
     };
     let text =
         crate::input::read_text(&args.file, args.max_file_bytes).map_err(|e| e.to_string())?;
-    let rows = read_table(&text, &source, ext.as_deref() == Some("csv"))?;
+    let rows = read_table(&text, &source, format)?;
     let scenario = Scenario::load_reporting_warnings(scenario_path).map_err(|e| e.to_string())?;
     Ok(Report {
         results: run_table(&scenario, rows, &source, args.allow_indeterminate),
@@ -146,38 +138,78 @@ fn build_report(args: &CheckArgs) -> Result<Report, String> {
     })
 }
 
-/// Parses an expectation table: CSV when `csv`, else JSON Lines. Malformed rows are
-/// kept as errors; `Err` only when the table as a whole is unusable (bad CSV header,
-/// no `expect` column).
+/// The formats an expectation table can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// CSV with a header (`.csv`).
+    Csv,
+    /// One JSON object per line (any other extension).
+    JsonLines,
+    /// One YAML document, a sequence of row mappings (`.yaml`, `.yml`).
+    Yaml,
+}
+
+impl TableFormat {
+    /// The format a file's extension (any case) says: `.csv`, `.yaml`/`.yml`, else
+    /// JSON Lines.
+    pub fn of_path(path: &Path) -> TableFormat {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("csv") => TableFormat::Csv,
+            Some("yaml" | "yml") => TableFormat::Yaml,
+            _ => TableFormat::JsonLines,
+        }
+    }
+
+    /// `CSV`, `JSON Lines` or `YAML`, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "CSV",
+            TableFormat::JsonLines => "JSON Lines",
+            TableFormat::Yaml => "YAML",
+        }
+    }
+}
+
+/// Parses an expectation table. Malformed rows are kept as errors; `Err` only when the
+/// table as a whole is unusable (bad CSV header, no `expect` column, a YAML document
+/// that does not parse or is not a sequence of rows).
 pub fn read_table(
     text: &str,
     source: &str,
-    csv: bool,
+    format: TableFormat,
 ) -> Result<Vec<Result<Row, RowParseError>>, String> {
-    if csv {
-        let rows = CsvRows::new(text.as_bytes(), source).map_err(|e| e.message)?;
-        if !rows.has_expect() {
-            return Err(format!(
-                "{source}:1: the CSV header has no `expect` column (an expectation table must \
-                 say what each row expects; to evaluate requests without expectations use \
-                 `iamsim batch`)"
-            ));
+    match format {
+        TableFormat::Csv => {
+            let rows = CsvRows::new(text.as_bytes(), source).map_err(|e| e.message)?;
+            if !rows.has_expect() {
+                return Err(format!(
+                    "{source}:1: the CSV header has no `expect` column (an expectation table \
+                     must say what each row expects; to evaluate requests without \
+                     expectations use `iamsim batch`)"
+                ));
+            }
+            Ok(rows.collect())
         }
-        return Ok(rows.collect());
-    }
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = if i == 0 {
-            line.trim_start_matches('\u{feff}')
-        } else {
-            line
-        };
-        if line.trim().is_empty() {
-            continue;
+        TableFormat::Yaml => parse_yaml_rows(text, source),
+        TableFormat::JsonLines => {
+            let mut rows = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                let line = if i == 0 {
+                    line.trim_start_matches('\u{feff}')
+                } else {
+                    line
+                };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                rows.push(parse_jsonl_row(line, i as u32 + 1, source));
+            }
+            Ok(rows)
         }
-        rows.push(parse_jsonl_row(line, i as u32 + 1, source));
     }
-    Ok(rows)
 }
 
 /// Whether a row or case passed.

@@ -1,7 +1,7 @@
-//! Reading a scenario file: its JSON with positions, the policy files it names (paths
-//! or `glob` patterns relative to the scenario's folder, or inline documents), and
-//! the checks that every reference resolves. Then every (principal, resource) pair
-//! is compiled once.
+//! Reading a scenario file: its JSON (or YAML) with positions, the policy files it
+//! names (paths or `glob` patterns relative to the scenario's folder, or inline
+//! documents), and the checks that every reference resolves. Then every (principal,
+//! resource) pair is compiled once.
 
 use super::context::{principal_context, resource_context, PrincipalFacts};
 use super::*;
@@ -32,6 +32,8 @@ struct Loader {
     source: Arc<str>,
     base_dir: PathBuf,
     partition: String,
+    /// The scenario is YAML: type errors suggest quoting.
+    yaml: bool,
     warnings: std::cell::RefCell<Vec<String>>,
 }
 
@@ -80,10 +82,16 @@ impl Loader {
 
     fn string<'v>(&self, pointer: &str, v: &'v JsonValue) -> Result<&'v str, ScenarioError> {
         v.as_str().ok_or_else(|| {
+            let hint = match v.kind {
+                JsonKind::Number(_) | JsonKind::Bool(_) if self.yaml => {
+                    " (in YAML, write it in quotes)"
+                }
+                _ => "",
+            };
             self.err(
                 pointer,
                 v.position,
-                format!("expected a string, found {}", v.type_name()),
+                format!("expected a string, found {}{hint}", v.type_name()),
             )
         })
     }
@@ -301,21 +309,52 @@ pub(super) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             }
         })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse(&text, &path.display().to_string(), &base_dir)
+    let source = path.display().to_string();
+    if crate::yaml::is_yaml_path(path) {
+        parse_yaml(&text, &source, &base_dir)
+    } else {
+        parse(&text, &source, &base_dir)
+    }
 }
 
-/// Parses scenario text; policy references are resolved relative to `base_dir`.
+impl Loader {
+    fn new(source: &str, base_dir: &Path, yaml: bool) -> Loader {
+        Loader {
+            source: source.into(),
+            base_dir: base_dir.to_path_buf(),
+            partition: "aws".into(),
+            yaml,
+            warnings: Default::default(),
+        }
+    }
+}
+
+/// Parses scenario JSON text; policy references are resolved relative to `base_dir`.
 pub fn parse(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
-    let mut loader = Loader {
-        source: source.into(),
-        base_dir: base_dir.to_path_buf(),
-        partition: "aws".into(),
-        warnings: Default::default(),
-    };
+    let loader = Loader::new(source, base_dir, false);
     let doc = json::parse(text, 1, JsonLimits::default())
         .map_err(|e| loader.err(&e.pointer, e.position, format!("invalid JSON: {}", e.kind)))?;
+    from_document(loader, &doc)
+}
+
+/// Parses a scenario written in YAML (the same structure as JSON; see
+/// [`crate::yaml`] for how YAML maps onto it). Policy files it names stay JSON.
+pub fn parse_yaml(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+    let loader = Loader::new(source, base_dir, true);
+    let doc = crate::yaml::parse_yaml(text, 1).map_err(|e| {
+        loader.err(
+            &e.pointer,
+            e.position,
+            format!("invalid YAML: {}", e.message),
+        )
+    })?;
+    from_document(loader, &doc)
+}
+
+/// Builds the scenario from its parsed document (JSON or YAML).
+fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, ScenarioError> {
     loader.check_members(
-        &doc,
+        doc,
         "",
         &[
             "name",
@@ -329,19 +368,19 @@ pub fn parse(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, Scen
             "action_sets",
         ],
     )?;
-    if let Some(p) = loader.opt_string(&doc, "", "partition")? {
+    if let Some(p) = loader.opt_string(doc, "", "partition")? {
         loader.partition = p.to_owned();
     }
     let name = loader
-        .opt_string(&doc, "", "name")?
+        .opt_string(doc, "", "name")?
         .unwrap_or("scenario")
         .to_owned();
     let (org_id, org_levels) = organization(&loader, doc.get("organization"))?;
     let groups = groups(&loader, doc.get("groups"))?;
     let action_sets = action_sets(&loader, doc.get("action_sets"))?;
-    let principal_defs = principals(&loader, &doc, org_id.as_deref(), &groups)?;
-    let resource_defs = resources(&loader, &doc, &action_sets)?;
-    let instances = connect(&loader, &doc, &action_sets)?;
+    let principal_defs = principals(&loader, doc, org_id.as_deref(), &groups)?;
+    let resource_defs = resources(&loader, doc, &action_sets)?;
+    let instances = connect(&loader, doc, &action_sets)?;
 
     let mut principal_index = HashMap::new();
     for (i, p) in principal_defs.iter().enumerate() {
