@@ -23,7 +23,30 @@ pub struct Case {
     /// The request.
     pub request: Request,
     /// The compiled policies, or why they could not be compiled (an `error` outcome).
-    pub policies: Result<CompiledPolicySet, String>,
+    /// Shared between cases whose `policies` text is identical: statement locations in
+    /// a shared set point at the first such case; use [`reload_case`] to explain a
+    /// case with its own line numbers.
+    pub policies: Result<Arc<CompiledPolicySet>, String>,
+}
+
+/// Compiled policy sets by the exact text of a case's `policies` value, so a file of
+/// many cases over the same documents parses and compiles each document once.
+#[derive(Default)]
+pub struct PolicyCache {
+    sets:
+        std::sync::Mutex<std::collections::HashMap<String, Result<Arc<CompiledPolicySet>, String>>>,
+}
+
+impl PolicyCache {
+    fn get(&self, key: &str) -> Option<Result<Arc<CompiledPolicySet>, String>> {
+        self.sets.lock().ok().and_then(|m| m.get(key).cloned())
+    }
+
+    fn put(&self, key: &str, value: &Result<Arc<CompiledPolicySet>, String>) {
+        if let Ok(mut m) = self.sets.lock() {
+            m.entry(key.to_owned()).or_insert_with(|| value.clone());
+        }
+    }
 }
 
 /// A case that could not even be read (bad JSON, missing `request`, …).
@@ -73,32 +96,62 @@ pub fn parse_case_file(text: &str, source: &str) -> Vec<Result<Case, CaseError>>
             })],
         };
     }
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i as u32 + 1;
-        let line = if i == 0 {
-            line.trim_start_matches('\u{feff}')
-        } else {
-            line
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match json::parse(line, line_no, JsonLimits::default()) {
-            Ok(v) => out.push(case_from_json(&v, &source, "")),
-            Err(e) => out.push(Err(CaseError {
-                id: format!("line {line_no}"),
-                line: line_no,
-                message: format!(
-                    "{source}:{}: {}: invalid JSON: {}",
-                    e.position,
-                    pointer_or_root(&e.pointer),
-                    e.kind
-                ),
-            })),
-        }
+    use rayon::prelude::*;
+    let lines: Vec<(u32, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            (
+                i as u32 + 1,
+                if i == 0 {
+                    line.trim_start_matches('\u{feff}')
+                } else {
+                    line
+                },
+            )
+        })
+        .filter(|(_, line)| !line.trim().is_empty())
+        .collect();
+    let cache = PolicyCache::default();
+    lines
+        .par_iter()
+        .map(|&(line_no, line)| parse_case_line(line, line_no, &source, Some(&cache)))
+        .collect()
+}
+
+/// Reads one JSON Lines case; with a cache, identical `policies` texts share one
+/// compiled set.
+fn parse_case_line(
+    line: &str,
+    line_no: u32,
+    source: &Arc<str>,
+    cache: Option<&PolicyCache>,
+) -> Result<Case, CaseError> {
+    match json::parse(line, line_no, JsonLimits::default()) {
+        Ok(v) => case_from_json_cached(&v, source, "", cache.map(|c| (c, line))),
+        Err(e) => Err(CaseError {
+            id: format!("line {line_no}"),
+            line: line_no,
+            message: format!(
+                "{source}:{}: {}: invalid JSON: {}",
+                e.position,
+                pointer_or_root(&e.pointer),
+                e.kind
+            ),
+        }),
     }
-    out
+}
+
+/// Reads the case on `line` of a JSON Lines case file again, compiling its policies
+/// afresh so explanations point at this case's own line and columns.
+pub fn reload_case(text: &str, source: &str, line: u32) -> Option<Case> {
+    let body = text.lines().nth(line.checked_sub(1)? as usize)?;
+    let body = if line == 1 {
+        body.trim_start_matches('\u{feff}')
+    } else {
+        body
+    };
+    parse_case_line(body, line, &source.into(), None).ok()
 }
 
 fn unreachable_shape(source: &str) -> Vec<Result<Case, CaseError>> {
@@ -139,6 +192,51 @@ impl At<'_> {
 
 /// Builds one case from its JSON value; `base` is its pointer in the file.
 pub fn case_from_json(v: &JsonValue, source: &Arc<str>, base: &str) -> Result<Case, CaseError> {
+    case_from_json_cached(v, source, base, None)
+}
+
+/// The exact source text of the `policies` value, found from its start position by
+/// matching brackets (strings skipped). Used as the cache key.
+fn policies_text<'t>(line: &'t str, v: &JsonValue) -> Option<&'t str> {
+    let p = v.get("policies")?;
+    // Columns count characters; convert to a byte offset within the line.
+    let start = line
+        .char_indices()
+        .nth(p.position.column.checked_sub(1)? as usize)?
+        .0;
+    let bytes = line.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return line.get(start..=i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn case_from_json_cached(
+    v: &JsonValue,
+    source: &Arc<str>,
+    base: &str,
+    cache: Option<(&PolicyCache, &str)>,
+) -> Result<Case, CaseError> {
     let line = v.position.line;
     let mut at = At {
         source,
@@ -178,7 +276,19 @@ pub fn case_from_json(v: &JsonValue, source: &Arc<str>, base: &str) -> Result<Ca
     let policies_v = v
         .get("policies")
         .ok_or_else(|| at.err("/policies", v.position, "missing `policies`"))?;
-    let policies = policy_set_from_json(policies_v, source, &format!("{base}/policies"), &at)?;
+    let key = cache.and_then(|(c, line)| Some((c, policies_text(line, v)?)));
+    let policies = match key.and_then(|(c, k)| c.get(k)) {
+        Some(hit) => hit,
+        None => {
+            let fresh = policy_set_from_json(policies_v, source, &format!("{base}/policies"), &at)?
+                .map(Arc::new);
+            // Errors are not shared: their message names this case's own line.
+            if let (Some((c, k)), Ok(_)) = (key, &fresh) {
+                c.put(k, &fresh);
+            }
+            fresh
+        }
+    };
     Ok(Case {
         id: id.to_owned(),
         line,

@@ -361,9 +361,18 @@ impl Report {
 /// Evaluates every case of a case file's text.
 pub fn run_cases(text: &str, source: &str, allow_indeterminate: bool) -> Vec<CheckResult> {
     parse_case_file(text, source)
-        .into_iter()
+        .into_par_iter()
         .map(|c| match c {
-            Ok(case) => evaluate_case(&case, allow_indeterminate),
+            Ok(case) => {
+                let mut result = evaluate_case(&case, allow_indeterminate);
+                // Cases share compiled sets; explain a failure with its own locations.
+                if result.explanation.is_some() {
+                    if let Some(fresh) = crate::cases::reload_case(text, source, case.line) {
+                        result = evaluate_case(&fresh, allow_indeterminate);
+                    }
+                }
+                result
+            }
             Err(e) => {
                 // `line N` is the case reader's stand-in for a missing id.
                 let id = (e.id != format!("line {}", e.line)).then_some(e.id);
