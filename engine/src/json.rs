@@ -344,8 +344,14 @@ impl<'a> Parser<'a> {
                     return Ok(out);
                 }
                 Some(b'\\') => {
+                    // Escape errors point at the backslash: the character after it may
+                    // be a newline, which must not be consumed unseen by line counting.
+                    let at = self.position();
                     self.pos += 1;
-                    let c = self.escape()?;
+                    let c = self.escape().map_err(|mut e| {
+                        e.position = at;
+                        e
+                    })?;
                     out.push(c);
                 }
                 Some(b) => return Err(self.error(JsonErrorKind::ControlCharacter(u32::from(b)))),
@@ -565,6 +571,14 @@ mod tests {
         );
         assert_eq!(p("  ").unwrap_err().kind, JsonErrorKind::Empty);
         assert_eq!(p("{\"a\":").unwrap_err().kind, JsonErrorKind::UnexpectedEnd);
+    }
+
+    /// Found by fuzzing: an escaped newline used to be reported past the end of its line.
+    #[test]
+    fn escape_errors_point_at_the_backslash() {
+        let e = p("\"\\\n").unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::InvalidEscape);
+        assert_eq!(e.position, Position { line: 1, column: 2 });
     }
 
     #[test]

@@ -233,8 +233,10 @@ mod pattern {
             .iter()
             .zip(&segments)
             .all(|(part, segment)| oracle.is_match(part, segment));
-        let rest = text.splitn(leading.len() + 1, ':').last().unwrap_or("");
-        leading_match && oracle.is_match(last, rest)
+        // Only the `*` ending the last part crosses `:` (SEMANTICS §5.3): the part
+        // must match its own segment, and that `*` then covers the segments after it.
+        let own_segment = segments.get(leading.len()).copied().unwrap_or("");
+        leading_match && oracle.is_match(last, own_segment)
     }
 
     const ARN_SEGMENT_CHARS: &[char] = &['a', 'b', '*', '?'];

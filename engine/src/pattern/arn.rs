@@ -225,13 +225,15 @@ impl ArnPattern {
             ArnShape::Segments(parts) => {
                 split_arn(text).is_some_and(|segments| parts_match(parts, &segments))
             }
-            // The trailing `*` of the last written part covers the rest of the ARN,
-            // colons included (SEMANTICS §5.3). The request must still be an ARN.
+            // Only a `*` that ends a segment may expand past `:` (SEMANTICS §5.3):
+            // the last written part is matched against its own request segment (its
+            // trailing `*` takes the rest of that segment), and that `*` then covers
+            // every following segment. Wildcards earlier in the part stay inside the
+            // segment. The request must still be an ARN.
             ArnShape::Short { leading, last } => match split_arn(text) {
-                Some(segments) if parts_match(leading, &segments) => {
-                    after_colons(text, leading.len())
-                        .is_some_and(|rest| match_pieces(last, rest, Some(context)))
-                }
+                Some(segments) if parts_match(leading, &segments) => segments
+                    .get(leading.len())
+                    .is_some_and(|segment| match_pieces(last, segment, Some(context))),
                 _ => false,
             },
         };
@@ -516,6 +518,11 @@ mod tests {
         short_partial_last: ResourcePart, "arn:aws:logs:us-*", "arn:aws:logs:us-west-2:1:log-group:x" => T;
         short_partial_last_miss: ResourcePart, "arn:aws:logs:us-*", "arn:aws:logs:eu-west-2:1:log-group:x" => F;
         short_account_star: ResourcePart, "arn:aws:logs:us-east-1:1111*", "arn:aws:logs:us-east-1:111122223333:log-group:x" => T;
+        // Found by fuzzing against the reference: a wildcard that does not end the
+        // last written part must not cross `:` into the following segments.
+        short_inner_star_stays_in_segment: ResourcePart, "arn:aws:s3::*acme-data/*", "arn:aws:s3:::acme-data/a.txt" => F;
+        short_inner_star_within_segment: ResourcePart, "arn:aws:logs:*-east-*", "arn:aws:logs:us-east-1:1:log-group:x" => T;
+        short_inner_star_not_across: ResourcePart, "arn:aws:logs:*east*", "arn:aws:logs:us-west-2:1:log-group:east" => F;
         short_two_parts: ResourcePart, "arn:*", "arn:aws:s3:::b" => T;
         short_one_part: ResourcePart, "ar*", "arn:aws:s3:::b" => T;
         short_one_part_needs_arn: ResourcePart, "ar*", "arnold" => F;
