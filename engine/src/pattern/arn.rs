@@ -351,15 +351,6 @@ fn split_pieces_at_colons(pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
     parts
 }
 
-/// The rest of `text` after its first `count` colons.
-fn after_colons(text: &str, count: usize) -> Option<&str> {
-    let mut rest = text;
-    for _ in 0..count {
-        rest = rest.split_once(':')?.1;
-    }
-    Some(rest)
-}
-
 /// Appends literal text, merging it into a preceding literal.
 fn push_literal(pieces: &mut Vec<Piece>, text: &str) {
     if text.is_empty() {
