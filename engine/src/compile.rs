@@ -14,11 +14,11 @@ use crate::model::{
     ScalarValue, Statement,
 };
 use crate::pattern::arn::{ArnPatternWarning, VariableScope};
+use crate::pattern::set::{StrKey, StrMap};
 use crate::pattern::{
     ActionPattern, ActionPatternError, ActionPatternSet, ArnPattern, ResourcePatternSet,
 };
 use crate::request::Caller;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The policies in force for one kind of request, by layer (SEMANTICS §1.1).
@@ -59,8 +59,13 @@ pub enum CompileErrorKind {
     #[error("{0}")]
     Operator(#[from] OperatorError),
     /// A condition value that does not fit its operator.
-    #[error("{0}")]
-    ConditionValue(#[from] ConditionValueError),
+    #[error("condition value `{value}` {}", .error.kind)]
+    ConditionValue {
+        /// The value as written.
+        value: String,
+        /// What is wrong with it.
+        error: ConditionValueError,
+    },
     /// A policy placed in a layer of another kind.
     #[error("a {found} policy cannot be used as the {expected} policy")]
     WrongKind {
@@ -169,50 +174,159 @@ pub(crate) struct CompiledLayer {
     pub(crate) allows: ServiceIndex,
 }
 
-/// Statement indices (ascending) per lower-cased service, plus the ones that can
-/// match any service (`*`, `NotAction`).
+/// Statement indices per lower-cased service and action name, plus the ones that can
+/// match any service (`*`, `NotAction`); all lists ascending.
+///
+/// Within a service, every action name some statement lists literally has the
+/// complete list of statements whose `Action` covers it (those listing it, and those
+/// whose wildcard entries match it, found at compile time), so a request for a listed
+/// action visits only statements whose action element is already known to match.
+/// Any other name can only be matched by the statements with a wildcard entry for
+/// the service, which are the candidates then.
 #[derive(Debug, Default)]
 pub(crate) struct ServiceIndex {
-    pub(crate) by_service: HashMap<Box<str>, Vec<u32>>,
-    pub(crate) any_service: Vec<u32>,
+    by_service: StrMap<ServiceEntry>,
+    any_service: Vec<u32>,
 }
 
+/// One service's statements within a [`ServiceIndex`].
+#[derive(Debug, Default)]
+struct ServiceEntry {
+    /// Listed action name → every statement whose `Action` covers it. `None` when
+    /// the service has too many names × wildcard statements to precompute; then
+    /// `wildcard` holds all its statements.
+    by_name: Option<StrMap<Vec<u32>>>,
+    /// The statements with a wildcard entry for this service.
+    wildcard: Vec<u32>,
+}
+
+/// Above this many (name, wildcard statement) pairs in one service, its name lists
+/// are not precomputed (compile time and memory would grow as their product).
+const MAX_NAME_PAIRS: usize = 1 << 20;
+
 impl ServiceIndex {
-    /// The candidate statements for `service`, in statement order, each once.
-    pub(crate) fn candidates<'a>(&'a self, service: &str) -> MergedIndices<'a> {
-        let specific: &[u32] = self
-            .by_service
-            .get(service)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        MergedIndices {
+    /// Indexes the statements of `effect`.
+    fn build(statements: &[CompiledStatement], effect: Effect) -> ServiceIndex {
+        let mut any_service = Vec::new();
+        // Per service: (statements naming it, those with a wildcard name for it).
+        let mut services: StrMap<(Vec<u32>, Vec<u32>)> = StrMap::default();
+        for (i, s) in statements.iter().enumerate() {
+            if s.effect != effect {
+                continue;
+            }
+            let i = i as u32;
+            // NotAction and `*` can match any service; everything else only its own.
+            if s.not_action || s.actions.has_any() {
+                any_service.push(i);
+                continue;
+            }
+            for service in s.actions.services() {
+                let (all, wildcard) = services.get_or_insert_with(service, Default::default);
+                all.push(i);
+                if s.actions.has_wildcard_name(service) {
+                    wildcard.push(i);
+                }
+            }
+        }
+        let mut by_service = StrMap::default();
+        for (service, (all, wildcard)) in services.iter() {
+            let mut names: StrMap<Vec<u32>> = StrMap::default();
+            for &i in all {
+                let Some(s) = statements.get(i as usize) else {
+                    continue;
+                };
+                for name in s.actions.exact_names(service) {
+                    names.get_or_insert_with(name, Vec::new);
+                }
+            }
+            let entry = if names.len().saturating_mul(wildcard.len()) > MAX_NAME_PAIRS {
+                ServiceEntry {
+                    by_name: None,
+                    wildcard: all.clone(),
+                }
+            } else {
+                let mut by_name: StrMap<Vec<u32>> = StrMap::default();
+                for (name, _) in names.iter() {
+                    let covering = all
+                        .iter()
+                        .copied()
+                        .filter(|&i| {
+                            statements
+                                .get(i as usize)
+                                .is_some_and(|s| s.actions.matches(service, name))
+                        })
+                        .collect();
+                    *by_name.get_or_insert_with(name, Vec::new) = covering;
+                }
+                ServiceEntry {
+                    by_name: Some(by_name),
+                    wildcard: wildcard.clone(),
+                }
+            };
+            *by_service.get_or_insert_with(service, ServiceEntry::default) = entry;
+        }
+        ServiceIndex {
+            by_service,
+            any_service,
+        }
+    }
+
+    /// True when no statement of the effect is indexed.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_service.len() == 0 && self.any_service.is_empty()
+    }
+
+    /// The candidate statements for the action `service:name` (both lower-cased), in
+    /// statement order, each once, with whether its action element is already known
+    /// to match.
+    #[inline]
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        service: &StrKey<'_>,
+        name: &StrKey<'_>,
+    ) -> Candidates<'a> {
+        let (specific, known): (&[u32], bool) = match self.by_service.get_key(service) {
+            None => (&[], false),
+            Some(entry) => match entry.by_name.as_ref().map(|names| names.get_key(name)) {
+                Some(Some(covering)) => (covering, true),
+                _ => (&entry.wildcard, false),
+            },
+        };
+        Candidates {
             a: specific,
+            a_known: known,
             b: &self.any_service,
         }
     }
 }
 
-/// Merges two ascending index lists (no statement is in both).
-pub(crate) struct MergedIndices<'a> {
+/// Merges two ascending index lists (no statement is in both): `a`, whose action
+/// match is known when `a_known`, and `b`, whose is not.
+pub(crate) struct Candidates<'a> {
     a: &'a [u32],
+    a_known: bool,
     b: &'a [u32],
 }
 
-impl Iterator for MergedIndices<'_> {
-    type Item = u32;
-    fn next(&mut self) -> Option<u32> {
-        match (self.a.first(), self.b.first()) {
-            (Some(&x), Some(&y)) if x < y => {
-                self.a = &self.a[1..];
-                Some(x)
+impl Iterator for Candidates<'_> {
+    /// (statement index, action already known to match)
+    type Item = (u32, bool);
+
+    #[inline]
+    fn next(&mut self) -> Option<(u32, bool)> {
+        match (self.a.split_first(), self.b.split_first()) {
+            (Some((&x, rest)), Some((&y, _))) if x < y => {
+                self.a = rest;
+                Some((x, self.a_known))
             }
-            (_, Some(&y)) => {
-                self.b = &self.b[1..];
-                Some(y)
+            (_, Some((&y, rest))) => {
+                self.b = rest;
+                Some((y, false))
             }
-            (Some(&x), None) => {
-                self.a = &self.a[1..];
-                Some(x)
+            (Some((&x, rest)), None) => {
+                self.a = rest;
+                Some((x, self.a_known))
             }
             (None, None) => None,
         }
@@ -418,8 +532,8 @@ impl Builder {
                 statements: infos,
             });
         }
-        let denies = index(&statements, Effect::Deny);
-        let allows = index(&statements, Effect::Allow);
+        let denies = ServiceIndex::build(&statements, Effect::Deny);
+        let allows = ServiceIndex::build(&statements, Effect::Allow);
         Ok(CompiledLayer {
             layer,
             statements,
@@ -427,28 +541,6 @@ impl Builder {
             allows,
         })
     }
-}
-
-fn index(statements: &[CompiledStatement], effect: Effect) -> ServiceIndex {
-    let mut idx = ServiceIndex::default();
-    for (i, s) in statements.iter().enumerate() {
-        if s.effect != effect {
-            continue;
-        }
-        let i = i as u32;
-        // NotAction and `*` can match any service; everything else only its own.
-        if s.not_action || s.actions.has_any() {
-            idx.any_service.push(i);
-            continue;
-        }
-        for service in s.actions.services() {
-            let list = idx.by_service.entry(service.into()).or_default();
-            if list.last() != Some(&i) {
-                list.push(i);
-            }
-        }
-    }
-    idx
 }
 
 fn compile_statement(
@@ -512,11 +604,15 @@ fn compile_statement(
             .collect();
         let compiled = CompiledCondition::compile(operator, &c.key.value, &values, variables)
             .map_err(|err| {
-                let at = c.values.get(err.index).map(|v| (&v.pointer, v.position));
-                let (pointer, position) = at.unwrap_or((&c.key.pointer, c.key.position));
+                let at = c.values.get(err.index);
+                let (pointer, position) = at.map_or((&c.key.pointer, c.key.position), |v| (&v.pointer, v.position));
+                let value = at.map_or_else(String::new, |v| match &v.value {
+                    ScalarValue::String(s) | ScalarValue::Number(s) => s.clone(),
+                    ScalarValue::Bool(b) => b.to_string(),
+                });
                 CompileError {
                     location: policy.location(pointer, position),
-                    kind: err.into(),
+                    kind: CompileErrorKind::ConditionValue { value, error: err },
                 }
             })?;
         conditions.push(compiled);
@@ -583,6 +679,10 @@ mod tests {
         Policy::parse(text, kind, "t.json").unwrap()
     }
 
+    fn key(text: &str) -> StrKey<'_> {
+        StrKey::new(text)
+    }
+
     #[test]
     fn service_index_splits_by_effect_and_service() {
         let p = policy(
@@ -599,13 +699,95 @@ mod tests {
         })
         .unwrap();
         let allows = &set.identity.allows;
-        assert_eq!(allows.candidates("s3").collect::<Vec<_>>(), vec![0, 2]);
-        assert_eq!(allows.candidates("kms").collect::<Vec<_>>(), vec![2, 3]);
-        assert_eq!(allows.candidates("ec2").collect::<Vec<_>>(), vec![2]);
+        let ids = |c: Candidates<'_>| c.map(|(i, _)| i).collect::<Vec<_>>();
         assert_eq!(
-            set.identity.denies.candidates("s3").collect::<Vec<_>>(),
+            ids(allows.candidates(&key("s3"), &key("getobject"))),
+            vec![0, 2]
+        );
+        assert_eq!(
+            ids(allows.candidates(&key("kms"), &key("decrypt"))),
+            vec![2, 3]
+        );
+        assert_eq!(
+            ids(allows.candidates(&key("kms"), &key("encrypt"))),
+            vec![2]
+        );
+        assert_eq!(
+            ids(allows.candidates(&key("ec2"), &key("runinstances"))),
+            vec![2]
+        );
+        assert_eq!(
+            ids(set
+                .identity
+                .denies
+                .candidates(&key("s3"), &key("getobject"))),
             vec![1]
         );
+        // Listed names skip the action test; the rest do not.
+        assert_eq!(
+            allows
+                .candidates(&key("kms"), &key("decrypt"))
+                .collect::<Vec<_>>(),
+            vec![(2, false), (3, true)]
+        );
+    }
+
+    #[test]
+    fn action_index_agrees_with_testing_every_statement() {
+        // Guards the name lists: no statement whose action matches may be missed, and
+        // a statement marked as known must really match.
+        let p = policy(
+            PolicyKind::Identity,
+            r#"{"Statement":[
+              {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"},
+              {"Effect":"Allow","Action":"s3:Get*","Resource":"*"},
+              {"Effect":"Deny","Action":["s3:*Object","kms:Decrypt"],"Resource":"*"},
+              {"Effect":"Allow","Action":["S3:GETOBJECT","logs:Get?ogEvents"],"Resource":"*"},
+              {"Effect":"Allow","NotAction":["s3:GetObject"],"Resource":"*"},
+              {"Effect":"Deny","Action":"*","Resource":"*"},
+              {"Effect":"Allow","Action":["logs:GetLogEvents","logs:*"],"Resource":"*"},
+              {"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#,
+        );
+        let set = CompiledPolicySet::compile(&PolicySet {
+            identity: vec![p],
+            ..Default::default()
+        })
+        .unwrap();
+        let layer = &set.identity;
+        let actions = [
+            ("s3", "getobject"),
+            ("s3", "putobject"),
+            ("s3", "deleteobject"),
+            ("s3", "getbucketpolicy"),
+            ("s3", "listbucket"),
+            ("kms", "decrypt"),
+            ("kms", "encrypt"),
+            ("logs", "getlogevents"),
+            ("logs", "getxogevents"),
+            ("ec2", "runinstances"),
+            ("", ""),
+        ];
+        for (effect, index) in [
+            (Effect::Allow, &layer.allows),
+            (Effect::Deny, &layer.denies),
+        ] {
+            for (service, name) in actions {
+                let candidates: Vec<(u32, bool)> =
+                    index.candidates(&key(service), &key(name)).collect();
+                for (i, s) in layer.statements.iter().enumerate() {
+                    let matches =
+                        s.effect == effect && s.actions.matches(service, name) != s.not_action;
+                    let found = candidates.iter().find(|(c, _)| *c as usize == i);
+                    if matches {
+                        assert!(found.is_some(), "{service}:{name} misses #{i}");
+                    }
+                    if let Some((_, true)) = found {
+                        assert!(matches, "{service}:{name} marks #{i} known");
+                    }
+                }
+                assert!(candidates.windows(2).all(|w| w[0].0 < w[1].0));
+            }
+        }
     }
 
     #[test]

@@ -13,7 +13,9 @@ use crate::decision::{
     Response, StatementRef,
 };
 use crate::model::Effect;
+use crate::pattern::set::StrKey;
 use crate::request::{Caller, Request};
+use std::cell::OnceCell;
 
 /// What happened when one statement was tested against a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +82,7 @@ impl<'a> Observer<'a> for Findings<'a> {
                 effect: s.effect,
                 key: &c.key_as_written,
                 kind,
+                condition_matched: outcome.matched,
             });
         }
     }
@@ -91,10 +94,18 @@ pub(crate) struct RequestFacts<'r> {
     pub(crate) has_boundary: bool,
     /// SEMANTICS 9.2a: this request is the bucket owner's root managing the bucket policy.
     pub(crate) bucket_owner_root: bool,
+    /// The request's service prefix and action name, hashed once for the index and
+    /// the action sets.
+    pub(crate) service: StrKey<'r>,
+    pub(crate) name: StrKey<'r>,
+    /// The resource ARN's six parts, taken from the request when a pattern set first
+    /// needs them.
+    resource_arn: OnceCell<Option<[&'r str; 6]>>,
 }
 
 impl<'r> RequestFacts<'r> {
     pub(crate) fn new(set: &CompiledPolicySet, request: &'r Request) -> Self {
+        let (service, name) = request.action_keys();
         let bucket_owner_root = matches!(request.caller(), Caller::Root { .. })
             && request.service() == "s3"
             && matches!(
@@ -107,7 +118,17 @@ impl<'r> RequestFacts<'r> {
             request,
             has_boundary: set.has_boundary(),
             bucket_owner_root,
+            service,
+            name,
+            resource_arn: OnceCell::new(),
         }
+    }
+
+    #[inline]
+    fn resource_arn(&self) -> Option<[&'r str; 6]> {
+        *self
+            .resource_arn
+            .get_or_init(|| self.request.resource_arn())
     }
 }
 
@@ -117,13 +138,28 @@ pub(crate) fn test_statement<'a>(
     facts: &RequestFacts<'_>,
     observer: &mut impl Observer<'a>,
 ) -> StatementVerdict {
-    let request = facts.request;
     // §4.4: NotAction matches exactly the actions its list does not.
-    if s.actions.matches(request.service(), request.action_name()) == s.not_action {
+    if s.actions.matches_key(&facts.service, &facts.name) == s.not_action {
         return StatementVerdict::ActionNotMatched;
     }
+    test_after_action(s, facts, observer)
+}
+
+/// [`test_statement`] once the action element is known to match: the service index
+/// hands the fast path statements whose action it has already matched.
+#[inline]
+fn test_after_action<'a>(
+    s: &'a CompiledStatement,
+    facts: &RequestFacts<'_>,
+    observer: &mut impl Observer<'a>,
+) -> StatementVerdict {
+    let request = facts.request;
     if let Some((negated, resources)) = &s.resource {
-        let m = resources.matches(request.resource(), request.context());
+        let m = resources.matches_split(
+            request.resource(),
+            || facts.resource_arn(),
+            request.context(),
+        );
         // §5.9: NotResource matches iff no entry does; an entry with an unresolvable
         // variable matches nothing (§5.10).
         if m.matched == *negated {
@@ -159,6 +195,22 @@ pub(crate) fn test_statement<'a>(
     match failed {
         Some(failed) => StatementVerdict::ConditionNotMet { failed },
         None => StatementVerdict::Applies { principal },
+    }
+}
+
+/// Tests a candidate from the service index: `action_known` when the index already
+/// matched its action element.
+#[inline]
+fn test_candidate<'a>(
+    s: &'a CompiledStatement,
+    action_known: bool,
+    facts: &RequestFacts<'_>,
+    observer: &mut impl Observer<'a>,
+) -> StatementVerdict {
+    if action_known {
+        test_after_action(s, facts, observer)
+    } else {
+        test_statement(s, facts, observer)
     }
 }
 
@@ -259,13 +311,31 @@ impl CompiledPolicySet {
     pub fn evaluate<'a>(&'a self, request: &Request) -> Response<'a> {
         let facts = RequestFacts::new(self, request);
         let mut findings = Findings::default();
-        // §9.2: an applying Deny anywhere decides, whatever allows.
-        for layer in self.layers() {
-            for i in layer.denies.candidates(request.service()) {
+        let (service, name) = (&facts.service, &facts.name);
+        // §9.2: an applying Deny anywhere decides, whatever allows. The layers in
+        // canonical order (`CompiledPolicySet::layers`), without the chained iterator.
+        let fixed = [
+            Some(&self.identity),
+            self.resource.as_ref(),
+            self.boundary.as_ref(),
+            self.session.as_ref(),
+        ];
+        let layers = fixed
+            .into_iter()
+            .flatten()
+            .chain(self.scp.iter())
+            .chain(self.rcp.iter());
+        for layer in layers {
+            if layer.denies.is_empty() {
+                continue;
+            }
+            for (i, known) in layer.denies.candidates(service, name) {
                 let Some(s) = layer.statements.get(i as usize) else {
                     continue;
                 };
-                if let StatementVerdict::Applies { .. } = test_statement(s, &facts, &mut findings) {
+                if let StatementVerdict::Applies { .. } =
+                    test_candidate(s, known, &facts, &mut findings)
+                {
                     return Response {
                         decision: Decision::ExplicitDeny,
                         reason: DecisionReason::ExplicitDeny(layer.layer),
@@ -277,27 +347,33 @@ impl CompiledPolicySet {
             }
         }
         let first_allow = |layer: &'a CompiledLayer, findings: &mut Findings<'a>| {
-            layer.allows.candidates(request.service()).find_map(|i| {
-                let s = layer.statements.get(i as usize)?;
-                matches!(
-                    test_statement(s, &facts, findings),
-                    StatementVerdict::Applies { .. }
-                )
-                .then_some(s.origin)
-            })
+            if layer.allows.is_empty() {
+                return None;
+            }
+            layer
+                .allows
+                .candidates(service, name)
+                .find_map(|(i, known)| {
+                    let s = layer.statements.get(i as usize)?;
+                    matches!(
+                        test_candidate(s, known, &facts, findings),
+                        StatementVerdict::Applies { .. }
+                    )
+                    .then_some(s.origin)
+                })
         };
         let mut layer_facts = LayerFacts {
             identity_allow: first_allow(&self.identity, &mut findings),
             ..LayerFacts::default()
         };
-        if let Some(layer) = &self.resource {
+        if let Some(layer) = self.resource.as_ref().filter(|l| !l.allows.is_empty()) {
             // K needs every applying Allow of the resource policy, not just the first.
-            for i in layer.allows.candidates(request.service()) {
+            for (i, known) in layer.allows.candidates(service, name) {
                 let Some(s) = layer.statements.get(i as usize) else {
                     continue;
                 };
                 if let StatementVerdict::Applies { principal } =
-                    test_statement(s, &facts, &mut findings)
+                    test_candidate(s, known, &facts, &mut findings)
                 {
                     layer_facts.resource_allow.get_or_insert(s.origin);
                     layer_facts.resource_kinds.0 |= principal.0;
@@ -331,8 +407,10 @@ impl CompiledPolicySet {
 /// True for targets whose resource policy must allow explicitly: KMS keys and IAM
 /// roles as targets of `sts:AssumeRole*` (their trust policy) — SEMANTICS §9.5.
 fn is_special_target(request: &Request) -> bool {
-    let Some([_, _, service, _, _, resource]) = crate::pattern::split_arn(request.resource())
-    else {
+    if !matches!(request.service(), "kms" | "sts") {
+        return false;
+    }
+    let Some([_, _, service, _, _, resource]) = request.resource_arn() else {
         return false;
     };
     match (request.service(), service) {

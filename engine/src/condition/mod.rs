@@ -40,6 +40,7 @@ mod string;
 use std::cmp::Ordering;
 use std::fmt;
 
+use crate::pattern::set::hash_str;
 use crate::request::{Context, ContextValue};
 
 pub use operator::{BaseOperator, ConditionOperator, OperatorError, SetQualifier};
@@ -182,6 +183,8 @@ pub struct CompiledCondition {
     pub key: Box<str>,
     /// The condition key as written in the policy.
     pub key_as_written: Box<str>,
+    /// The lower-cased key's hash, for [`Context::get_hashed`].
+    key_hash: u64,
     values: Values,
     written: Box<[Box<str>]>,
 }
@@ -261,9 +264,11 @@ impl CompiledCondition {
             }
             BaseOperator::Null => Values::Null(null::NullValues::compile(values)?),
         };
+        let lower_key = key.to_ascii_lowercase().into_boxed_str();
         Ok(CompiledCondition {
             operator,
-            key: key.to_ascii_lowercase().into_boxed_str(),
+            key_hash: hash_str(&lower_key),
+            key: lower_key,
             key_as_written: key.into(),
             values: typed,
             written: values.iter().map(|v| Box::from(v.as_text())).collect(),
@@ -277,7 +282,7 @@ impl CompiledCondition {
 
     /// Evaluates the condition against `context`. Never fails and never allocates.
     pub fn evaluate(&self, context: &Context) -> ConditionOutcome {
-        let found = context.get(&self.key);
+        let found = context.get_hashed(&self.key, self.key_hash);
         let key_absent = found.is_none();
         // `Null` looks only at presence: "true" asserts absence, "false" presence.
         // A present empty set is present.

@@ -8,6 +8,7 @@
 
 use super::{BaseOperator, PolicyValue, ValueTest};
 use crate::pattern::glob::{glob_match, literal_equals};
+use crate::pattern::set::bytes_eq;
 use crate::request::Context;
 use crate::variables::{parse_pieces, Piece, Wildcards};
 
@@ -24,6 +25,57 @@ enum Comparison {
 pub(super) struct StringValues {
     comparison: Comparison,
     patterns: Box<[Box<[Piece]>]>,
+    /// The same values in the cheapest form that decides them, or `None` when
+    /// some value needs the general path (variables, `…IgnoreCase`, inner wildcards).
+    fast: Option<Box<[FastValue]>>,
+}
+
+/// A variable-free policy value whose test is one comparison.
+#[derive(Debug, Clone)]
+enum FastValue {
+    /// Equal to this text.
+    Exact(Box<str>),
+    /// `StringLike` `prefix*`.
+    Prefix(Box<str>),
+    /// `StringLike` `*suffix`.
+    Suffix(Box<str>),
+    /// `StringLike` `*`.
+    Any,
+}
+
+impl FastValue {
+    fn of(comparison: Comparison, pieces: &[Piece]) -> Option<FastValue> {
+        match (comparison, pieces) {
+            (Comparison::IgnoreCase, _) => None,
+            (_, []) => Some(FastValue::Exact("".into())),
+            (_, [Piece::Literal(text)]) => Some(FastValue::Exact(text.clone())),
+            (Comparison::Like, [Piece::Star]) => Some(FastValue::Any),
+            (Comparison::Like, [Piece::Literal(prefix), Piece::Star]) => {
+                Some(FastValue::Prefix(prefix.clone()))
+            }
+            (Comparison::Like, [Piece::Star, Piece::Literal(suffix)]) => {
+                Some(FastValue::Suffix(suffix.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn matches(&self, request: &str) -> bool {
+        let request = request.as_bytes();
+        match self {
+            FastValue::Exact(text) => bytes_eq(request, text.as_bytes()),
+            FastValue::Prefix(prefix) => request
+                .get(..prefix.len())
+                .is_some_and(|head| bytes_eq(head, prefix.as_bytes())),
+            FastValue::Suffix(suffix) => request
+                .len()
+                .checked_sub(suffix.len())
+                .and_then(|start| request.get(start..))
+                .is_some_and(|tail| bytes_eq(tail, suffix.as_bytes())),
+            FastValue::Any => true,
+        }
+    }
 }
 
 impl StringValues {
@@ -45,18 +97,27 @@ impl StringValues {
             Comparison::Like => Wildcards::Recognised,
             Comparison::Exact | Comparison::IgnoreCase => Wildcards::Literal,
         };
-        let patterns = values
+        let patterns: Box<[Box<[Piece]>]> = values
             .iter()
             .map(|v| parse_pieces(v.as_text(), variables_enabled, wildcards).into_boxed_slice())
+            .collect();
+        let fast = patterns
+            .iter()
+            .map(|pieces| FastValue::of(comparison, pieces))
             .collect();
         StringValues {
             comparison,
             patterns,
+            fast,
         }
     }
 
     /// Whether `request` equals (or is like) at least one policy value.
     pub(super) fn test(&self, request: &str, context: &Context) -> ValueTest {
+        if let Some(fast) = &self.fast {
+            // No variables: nothing can be unresolved.
+            return ValueTest::found(fast.iter().any(|value| value.matches(request)));
+        }
         ValueTest::any_policy_value(&self.patterns, |pieces| match self.comparison {
             Comparison::Exact => literal_equals(pieces, request, context),
             Comparison::IgnoreCase => equals_ignore_case(pieces, request, context),
@@ -151,6 +212,34 @@ mod tests {
 
     fn any(base: BaseOperator, values: &[&str], request: &str, context: &Context) -> Option<bool> {
         compile(base, values).test(request, context).any_match
+    }
+
+    #[test]
+    fn fast_values_agree_with_the_general_path() {
+        // Guards the one-comparison forms: they must answer as the piece matcher does.
+        let values = [
+            "", "*", "abc", "ab*", "*bc", "a*c", "a?c", "*b*", "é*", "*é", "a*b*", "?", "**",
+        ];
+        let requests = [
+            "", "a", "abc", "abcd", "xbc", "ab", "ac", "é", "éa", "aé", "a*", "*",
+        ];
+        let c = Context::new();
+        for base in [BaseOperator::StringEquals, BaseOperator::StringLike] {
+            for value in values {
+                let compiled = compile(base, &[value]);
+                let general = StringValues {
+                    fast: None,
+                    ..compiled.clone()
+                };
+                for request in requests {
+                    assert_eq!(
+                        compiled.test(request, &c),
+                        general.test(request, &c),
+                        "{base:?} {value:?} {request:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,624 @@
+//! `iamsim bench`: how fast your own policies evaluate. Evaluates a scenario's
+//! requests (from a file, or generated from its principals × matrix targets) or a
+//! self-contained case file repeatedly, and reports decisions per second, the median
+//! and 99th-percentile nanoseconds per decision, and the process's peak memory.
+//!
+//! Timing: decisions run in batches of [`BATCH`]; each batch is timed with
+//! `std::time::Instant`, and its time divided by its size is one ns/decision sample.
+//! The median and p99 are over those samples (single decisions are too short to
+//! time one by one without measuring the clock). Decisions per second is the total
+//! count over the wall time of the measured phase.
+
+use super::Outcome;
+use crate::cases::parse_case_file;
+use crate::rows::{parse_jsonl_row, CsvRows};
+use crate::scenario::{RequestRow, Scenario};
+use iamsim_engine::request::Request;
+use iamsim_engine::{CompiledPolicySet, Decision};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Decisions per timed batch.
+pub const BATCH: usize = 1_000;
+
+/// The arguments of `iamsim bench`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["scenario", "cases"])))]
+pub struct BenchArgs {
+    /// Scenario file: measure `prepare` (context, policy-set choice) + `evaluate`, and
+    /// `evaluate` alone, per request.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Request rows for the scenario (JSON Lines, or CSV with a header); default:
+    /// every principal × matrix target × its actions.
+    #[arg(long, requires = "scenario", conflicts_with = "count")]
+    pub requests: Option<PathBuf>,
+    /// Generate this many requests (deterministic) instead of one per principal ×
+    /// target × action.
+    #[arg(long, requires = "scenario", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+    /// Self-contained case file (JSON Lines or a JSON array): reports the time to
+    /// parse and compile it, then measures `evaluate` over its cases.
+    #[arg(long, conflicts_with = "scenario")]
+    pub cases: Option<PathBuf>,
+    /// Seconds to measure each phase.
+    #[arg(long, default_value_t = 3.0)]
+    pub seconds: f64,
+    /// Threads evaluating at once, each over the whole request list (default 1:
+    /// the per-core figure).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: u32,
+    /// One JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One measured phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    /// What one decision includes (`evaluate`, `prepare+evaluate`).
+    pub name: &'static str,
+    /// Decisions made.
+    pub decisions: u64,
+    /// Wall time of the phase.
+    pub elapsed: Duration,
+    /// Median ns per decision over the batches.
+    pub median_ns: f64,
+    /// 99th-percentile ns per decision over the batches.
+    pub p99_ns: f64,
+    /// Allowed decisions among them (a check that the work was done).
+    pub allowed: u64,
+}
+
+impl Phase {
+    /// Decisions per second over the phase.
+    pub fn per_second(&self) -> f64 {
+        self.decisions as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Runs `iamsim bench`.
+pub fn run(args: &BenchArgs, out: &mut dyn Write) -> std::io::Result<Outcome> {
+    if !(args.seconds.is_finite() && args.seconds > 0.0) {
+        eprintln!("iamsim: --seconds must be a positive number");
+        return Ok(Outcome::BadInput);
+    }
+    let report = match (&args.scenario, &args.cases) {
+        (Some(scenario), _) => bench_scenario(scenario, args),
+        (None, Some(cases)) => bench_cases(cases, args),
+        (None, None) => Err("give --scenario or --cases".to_owned()),
+    };
+    let report = match report {
+        Ok(report) => report,
+        Err(message) => {
+            eprintln!("iamsim: {message}");
+            return Ok(Outcome::BadInput);
+        }
+    };
+    if args.json {
+        writeln!(out, "{}", report.to_json())?;
+    } else {
+        report.write_text(out)?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// Everything `iamsim bench` reports.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// `scenario` or `cases`.
+    pub kind: &'static str,
+    /// The file measured.
+    pub file: String,
+    /// Where the requests came from.
+    pub requests_from: String,
+    /// Distinct requests (or cases) cycled through.
+    pub requests: usize,
+    /// Rows or cases left out (unknown principal, uncompilable policies, bad rows).
+    pub skipped: usize,
+    /// Loading (and for case files, parsing and compiling): time and item count.
+    pub load: (Duration, usize),
+    /// Evaluating threads.
+    pub threads: u32,
+    /// The measured phases.
+    pub phases: Vec<Phase>,
+    /// Peak resident set size in bytes (`VmHWM`), when the platform reports it.
+    pub peak_rss: Option<u64>,
+}
+
+impl Report {
+    /// The text report.
+    pub fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(out, "iamsim bench: {} {}", self.kind, self.file)?;
+        writeln!(
+            out,
+            "requests:    {} distinct ({}){}",
+            group(self.requests as f64),
+            self.requests_from,
+            if self.skipped > 0 {
+                format!(", {} skipped", group(self.skipped as f64))
+            } else {
+                String::new()
+            }
+        )?;
+        let (load_time, load_items) = self.load;
+        let ms = fixed(load_time.as_secs_f64() * 1e3, 1);
+        if self.kind == "cases" {
+            writeln!(
+                out,
+                "load:        {ms} ms to read, parse and compile {} cases ({} cases/s)",
+                group(load_items as f64),
+                group(load_items as f64 / load_time.as_secs_f64().max(1e-9))
+            )?;
+        } else {
+            writeln!(
+                out,
+                "load:        {ms} ms to read and compile the scenario ({} principals)",
+                group(load_items as f64)
+            )?;
+        }
+        writeln!(
+            out,
+            "threads:     {}; ns/decision from batches of {} decisions timed with Instant",
+            self.threads,
+            group(BATCH as f64)
+        )?;
+        for p in &self.phases {
+            writeln!(
+                out,
+                "{:<18} {:>12} decisions/s   ns/decision median {:>8}  p99 {:>8}   ({} decisions in {} s)",
+                format!("{}:", p.name),
+                group(p.per_second()),
+                fixed(p.median_ns, 1),
+                fixed(p.p99_ns, 1),
+                group(p.decisions as f64),
+                fixed(p.elapsed.as_secs_f64(), 2),
+            )?;
+        }
+        writeln!(
+            out,
+            "peak memory: {}",
+            match self.peak_rss {
+                Some(bytes) => format!("{} MB (VmHWM)", fixed(bytes as f64 / 1e6, 1)),
+                None => "n/a".to_owned(),
+            }
+        )
+    }
+
+    /// The JSON report.
+    pub fn to_json(&self) -> serde_json::Value {
+        let phases: Vec<serde_json::Value> = self
+            .phases
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "name": p.name,
+                    "decisions": p.decisions,
+                    "seconds": p.elapsed.as_secs_f64(),
+                    "decisions_per_second": p.per_second().round(),
+                    "ns_per_decision": { "median": p.median_ns, "p99": p.p99_ns },
+                    "allowed": p.allowed,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "kind": self.kind,
+            "file": self.file,
+            "requests_from": self.requests_from,
+            "requests": self.requests,
+            "skipped": self.skipped,
+            "load": { "seconds": self.load.0.as_secs_f64(), "items": self.load.1 },
+            "threads": self.threads,
+            "timing": format!("batches of {BATCH} decisions, each timed with std::time::Instant"),
+            "phases": phases,
+            "peak_rss_bytes": self.peak_rss,
+        })
+    }
+}
+
+fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
+    let started = Instant::now();
+    let scenario = Scenario::load(path).map_err(|e| e.to_string())?;
+    let load = started.elapsed();
+    let (rows, requests_from, mut skipped) = match &args.requests {
+        Some(file) => {
+            let (rows, bad) = read_rows(file)?;
+            (rows, file.display().to_string(), bad)
+        }
+        None => generated_rows(&scenario, args.count),
+    };
+    // Rows that cannot be prepared (unknown principal) are left out, not timed.
+    let mut prepared: Vec<(Arc<CompiledPolicySet>, Request)> = Vec::with_capacity(rows.len());
+    let mut usable = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut request = Request::new("", "", "");
+        match scenario.prepare(&row, &mut request) {
+            Ok(set) => {
+                prepared.push((set, request));
+                usable.push(row);
+            }
+            Err(_) => skipped += 1,
+        }
+    }
+    if usable.is_empty() {
+        return Err(format!("{}: no usable requests to measure", path.display()));
+    }
+    let seconds = Duration::from_secs_f64(args.seconds);
+    let full = measure(
+        "prepare+evaluate",
+        usable.len(),
+        args.threads,
+        seconds,
+        || Request::new("", "", ""),
+        |request, i| {
+            let row = usable.get(i)?;
+            let set = scenario.prepare(row, request).ok()?;
+            Some(set.evaluate(request).decision)
+        },
+    );
+    let evaluate_only = measure(
+        "evaluate",
+        prepared.len(),
+        args.threads,
+        seconds,
+        || (),
+        |_, i| {
+            let (set, request) = prepared.get(i)?;
+            Some(set.evaluate(request).decision)
+        },
+    );
+    Ok(Report {
+        kind: "scenario",
+        file: path.display().to_string(),
+        requests_from,
+        requests: usable.len(),
+        skipped,
+        load: (load, scenario.principals().len()),
+        threads: args.threads,
+        phases: vec![full, evaluate_only],
+        peak_rss: peak_rss(),
+    })
+}
+
+fn bench_cases(path: &Path, args: &BenchArgs) -> Result<Report, String> {
+    let started = Instant::now();
+    let text = crate::input::read_text(path, crate::input::DEFAULT_MAX_FILE_BYTES)
+        .map_err(|e| e.to_string())?;
+    let parsed = parse_case_file(&text, &path.display().to_string());
+    let load = started.elapsed();
+    let total = parsed.len();
+    let cases: Vec<_> = parsed
+        .into_iter()
+        .filter_map(|case| {
+            let case = case.ok()?;
+            let set = case.policies.ok()?;
+            Some((set, case.request))
+        })
+        .collect();
+    if cases.is_empty() {
+        return Err(format!("{}: no evaluable cases", path.display()));
+    }
+    let phase = measure(
+        "evaluate",
+        cases.len(),
+        args.threads,
+        Duration::from_secs_f64(args.seconds),
+        || (),
+        |_, i| {
+            let (set, request) = cases.get(i)?;
+            Some(set.evaluate(request).decision)
+        },
+    );
+    Ok(Report {
+        kind: "cases",
+        file: path.display().to_string(),
+        requests_from: "the case file".to_owned(),
+        requests: cases.len(),
+        skipped: total - cases.len(),
+        load: (load, total),
+        threads: args.threads,
+        phases: vec![phase],
+        peak_rss: peak_rss(),
+    })
+}
+
+/// Runs `decide(scratch, i)` over `0..n` cyclically on `threads` threads (each with
+/// its own scratch, starting at a different offset) for `duration` after a short
+/// warm-up, in timed batches of [`BATCH`].
+fn measure<S, F>(
+    name: &'static str,
+    n: usize,
+    threads: u32,
+    duration: Duration,
+    scratch: impl Fn() -> S + Sync,
+    decide: F,
+) -> Phase
+where
+    F: Fn(&mut S, usize) -> Option<Decision> + Sync,
+{
+    let warm_up = duration.mul_f64(0.1).min(Duration::from_millis(500));
+    let threads = threads.max(1) as usize;
+    let run = |thread: usize, budget: Duration| {
+        let mut s = scratch();
+        let mut i = (thread * n / threads) % n.max(1);
+        let mut run = Run::default();
+        let start = Instant::now();
+        while start.elapsed() < budget {
+            let batch_start = Instant::now();
+            for _ in 0..BATCH {
+                if decide(&mut s, i) == Some(Decision::Allowed) {
+                    run.allowed += 1;
+                }
+                i += 1;
+                if i == n {
+                    i = 0;
+                }
+            }
+            run.samples
+                .push(batch_start.elapsed().as_nanos() as f64 / BATCH as f64);
+            run.decisions += BATCH as u64;
+        }
+        run.elapsed = start.elapsed();
+        run
+    };
+    let runs: Vec<Run> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let run = &run;
+                // Warm up (caches, branch predictors, allocator), then measure.
+                scope.spawn(move || {
+                    run(t, warm_up);
+                    run(t, duration)
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let mut samples: Vec<f64> = runs
+        .iter()
+        .flat_map(|r| r.samples.iter().copied())
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    Phase {
+        name,
+        decisions: runs.iter().map(|r| r.decisions).sum(),
+        elapsed: runs.iter().map(|r| r.elapsed).max().unwrap_or(duration),
+        median_ns: percentile(&samples, 0.50),
+        p99_ns: percentile(&samples, 0.99),
+        allowed: runs.iter().map(|r| r.allowed).sum(),
+    }
+}
+
+/// What one thread measured.
+#[derive(Default)]
+struct Run {
+    samples: Vec<f64>,
+    decisions: u64,
+    allowed: u64,
+    elapsed: Duration,
+}
+
+/// The `q` quantile of sorted `samples` (nearest rank), 0 when empty.
+pub fn percentile(samples: &[f64], q: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let rank = ((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
+    samples.get(rank - 1).copied().unwrap_or(0.0)
+}
+
+/// Request rows from a JSON Lines or CSV file, and how many could not be read.
+fn read_rows(path: &Path) -> Result<(Vec<RequestRow>, usize), String> {
+    let text = crate::input::read_text(path, crate::input::DEFAULT_MAX_FILE_BYTES)
+        .map_err(|e| e.to_string())?;
+    let source = path.display().to_string();
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let results: Vec<_> = if is_csv {
+        CsvRows::new(text.as_bytes(), &source)
+            .map_err(|e| e.message)?
+            .collect()
+    } else {
+        text.lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(i, line)| {
+                let line = if i == 0 {
+                    line.trim_start_matches('\u{feff}')
+                } else {
+                    line
+                };
+                parse_jsonl_row(line, i as u32 + 1, &source)
+            })
+            .collect()
+    };
+    let total = results.len();
+    let rows: Vec<RequestRow> = results
+        .into_iter()
+        .filter_map(|r| r.ok().map(|row| row.request))
+        .collect();
+    let bad = total - rows.len();
+    Ok((rows, bad))
+}
+
+/// Every principal × matrix target × each of its actions, in a fixed shuffled order
+/// (so that a `--count` smaller than the whole product still mixes principals and
+/// targets), cycled to `count` when given. Returns the rows, a description and 0
+/// skipped.
+pub fn generated_rows(scenario: &Scenario, count: Option<u64>) -> (Vec<RequestRow>, String, usize) {
+    let targets = scenario.matrix_targets();
+    let mut rows = Vec::new();
+    for principal in scenario.principals() {
+        for target in &targets {
+            for action in &target.actions {
+                rows.push(RequestRow {
+                    principal: principal.name.clone(),
+                    action: action.clone(),
+                    resource: target.arn.clone(),
+                    ..RequestRow::default()
+                });
+            }
+        }
+    }
+    let product = rows.len();
+    // Fisher–Yates with a fixed splitmix64 stream: the same order on every run.
+    let mut state: u64 = 0x1a2b_3c4d_5e6f_7788;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    for i in (1..rows.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        rows.swap(i, j);
+    }
+    let described = format!(
+        "generated: {} principals × {} matrix targets × their actions = {}",
+        scenario.principals().len(),
+        targets.len(),
+        group(product as f64)
+    );
+    match count {
+        Some(n) if product > 0 => {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            let rows: Vec<RequestRow> = rows.iter().cycle().take(n).cloned().collect();
+            (
+                rows,
+                format!("{described}, cycled to {}", group(n as f64)),
+                0,
+            )
+        }
+        _ => (rows, described, 0),
+    }
+}
+
+/// Peak resident set size of this process in bytes (`VmHWM` in `/proc/self/status`),
+/// or `None` where the platform does not report it.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// `1234567.8` → `1,234,568`.
+fn group(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number with `decimals` decimals.
+fn fixed(value: f64, decimals: usize) -> String {
+    format!("{value:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let samples: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&samples, 0.5), 50.0);
+        assert_eq!(percentile(&samples, 0.99), 99.0);
+        assert_eq!(percentile(&[7.0], 0.99), 7.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+
+    fn args(extra: &[&str]) -> BenchArgs {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            bench: BenchArgs,
+        }
+        let mut argv = vec!["iamsim-bench", "--seconds", "0.05"];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv) {
+            Ok(cli) => cli.bench,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn fixture(path: &str) -> String {
+        format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    #[test]
+    fn scenario_report_has_both_phases_and_valid_json() {
+        let scenario = fixture("connect/scenario.json");
+        let mut text = Vec::new();
+        let outcome = run(&args(&["--scenario", &scenario]), &mut text);
+        assert!(matches!(outcome, Ok(Outcome::Success)));
+        let text = String::from_utf8_lossy(&text);
+        assert!(text.contains("prepare+evaluate:"), "{text}");
+        assert!(text.contains("evaluate:"), "{text}");
+        assert!(text.contains("peak memory:"), "{text}");
+        let mut json = Vec::new();
+        let outcome = run(
+            &args(&["--scenario", &scenario, "--count", "10", "--json"]),
+            &mut json,
+        );
+        assert!(matches!(outcome, Ok(Outcome::Success)));
+        let v: serde_json::Value = match serde_json::from_slice(&json) {
+            Ok(v) => v,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(v["requests"], 10);
+        assert_eq!(v["phases"][0]["name"], "prepare+evaluate");
+        assert!(v["phases"][1]["decisions"].as_u64().unwrap_or(0) > 0);
+    }
+
+    #[test]
+    fn case_file_report_and_bad_input() {
+        let cases = fixture("conformance/cases.jsonl");
+        let mut out = Vec::new();
+        let outcome = run(&args(&["--cases", &cases]), &mut out);
+        assert!(matches!(outcome, Ok(Outcome::Success)));
+        assert!(String::from_utf8_lossy(&out).contains("339 cases"));
+        let outcome = run(&args(&["--cases", "/nonexistent/cases.jsonl"]), &mut out);
+        assert!(matches!(outcome, Ok(Outcome::BadInput)));
+    }
+
+    #[test]
+    fn generated_rows_are_deterministic() {
+        let scenario = match Scenario::load(Path::new(&fixture("connect/scenario.json"))) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let (a, _, _) = generated_rows(&scenario, Some(25));
+        let (b, _, _) = generated_rows(&scenario, Some(25));
+        assert_eq!(a.len(), 25);
+        let key = |r: &RequestRow| (r.principal.clone(), r.action.clone(), r.resource.clone());
+        assert_eq!(
+            a.iter().map(key).collect::<Vec<_>>(),
+            b.iter().map(key).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(group(0.4), "0");
+        assert_eq!(group(999.0), "999");
+        assert_eq!(group(1000.0), "1,000");
+        assert_eq!(group(1_234_567.8), "1,234,568");
+    }
+}
