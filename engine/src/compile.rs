@@ -221,10 +221,13 @@ impl ServiceIndex {
                 continue;
             }
             for service in s.actions.services() {
-                let (all, wildcard) = services.get_or_insert_with(service, Default::default);
-                all.push(i);
-                if s.actions.has_wildcard_name(service) {
-                    wildcard.push(i);
+                if let Some((all, wildcard)) =
+                    services.get_or_insert_with(service, Default::default)
+                {
+                    all.push(i);
+                    if s.actions.has_wildcard_name(service) {
+                        wildcard.push(i);
+                    }
                 }
             }
         }
@@ -236,7 +239,7 @@ impl ServiceIndex {
                     continue;
                 };
                 for name in s.actions.exact_names(service) {
-                    names.get_or_insert_with(name, Vec::new);
+                    let _ = names.get_or_insert_with(name, Vec::new);
                 }
             }
             let entry = if names.len().saturating_mul(wildcard.len()) > MAX_NAME_PAIRS {
@@ -256,14 +259,18 @@ impl ServiceIndex {
                                 .is_some_and(|s| s.actions.matches(service, name))
                         })
                         .collect();
-                    *by_name.get_or_insert_with(name, Vec::new) = covering;
+                    if let Some(slot) = by_name.get_or_insert_with(name, Vec::new) {
+                        *slot = covering;
+                    }
                 }
                 ServiceEntry {
                     by_name: Some(by_name),
                     wildcard: wildcard.clone(),
                 }
             };
-            *by_service.get_or_insert_with(service, ServiceEntry::default) = entry;
+            if let Some(slot) = by_service.get_or_insert_with(service, ServiceEntry::default) {
+                *slot = entry;
+            }
         }
         ServiceIndex {
             by_service,
@@ -605,7 +612,9 @@ fn compile_statement(
         let compiled = CompiledCondition::compile(operator, &c.key.value, &values, variables)
             .map_err(|err| {
                 let at = c.values.get(err.index);
-                let (pointer, position) = at.map_or((&c.key.pointer, c.key.position), |v| (&v.pointer, v.position));
+                let (pointer, position) = at.map_or((&c.key.pointer, c.key.position), |v| {
+                    (&v.pointer, v.position)
+                });
                 let value = at.map_or_else(String::new, |v| match &v.value {
                     ScalarValue::String(s) | ScalarValue::Number(s) => s.clone(),
                     ScalarValue::Bool(b) => b.to_string(),

@@ -8,7 +8,10 @@
 
 #![forbid(unsafe_code)]
 // The engine never aborts a caller: no unwrap/expect/panic outside tests.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod compile;
 pub mod condition;

@@ -254,8 +254,12 @@ impl<V> StrMap<V> {
         self.values.get(at)
     }
 
-    /// The value of `key`, inserted with `make` if absent.
-    pub(crate) fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
+    /// The value of `key`, inserted with `make` if absent (always `Some`).
+    pub(crate) fn get_or_insert_with(
+        &mut self,
+        key: &str,
+        make: impl FnOnce() -> V,
+    ) -> Option<&mut V> {
         let at = match self.position(key, || hash_str(key)) {
             Some(at) => at,
             None => {
@@ -265,8 +269,7 @@ impl<V> StrMap<V> {
                 self.values.len() - 1
             }
         };
-        // `at` is in bounds: found, or the entry just pushed.
-        &mut self.values[at]
+        self.values.get_mut(at)
     }
 
     /// Keeps the probe table at most half full once there are more than
@@ -622,7 +625,9 @@ impl ActionPatternSet {
                         services.push(Box::from(service));
                         GlobBuckets::default()
                     });
-                    buckets.insert(index, name);
+                    if let Some(buckets) = buckets {
+                        buckets.insert(index, name);
+                    }
                 }
                 _ => {
                     any.get_or_insert(index);
@@ -840,15 +845,19 @@ impl GlobBuckets {
     fn insert(&mut self, index: usize, pieces: &[Piece]) {
         match pieces {
             [Piece::Star] => self.insert_any(index),
-            [] => self.exact.get_or_insert_with("", Vec::new).push(index),
-            [Piece::Literal(literal)] => {
-                self.exact.get_or_insert_with(literal, Vec::new).push(index)
-            }
+            [] => self.insert_exact("", index),
+            [Piece::Literal(literal)] => self.insert_exact(literal, index),
             [Piece::Literal(prefix), rest @ ..] => {
                 self.prefixed.insert(prefix, (Tail::of(rest), index))
             }
             [Piece::Star, Piece::Literal(suffix)] => self.suffixed.insert(suffix, index),
             _ => self.general.push((index, pieces.to_vec())),
+        }
+    }
+
+    fn insert_exact(&mut self, literal: &str, index: usize) {
+        if let Some(list) = self.exact.get_or_insert_with(literal, Vec::new) {
+            list.push(index);
         }
     }
 
@@ -957,7 +966,9 @@ impl<T> AffixTable<T> {
         if let Err(at) = self.lengths.binary_search(&key.len()) {
             self.lengths.insert(at, key.len());
         }
-        self.entries.get_or_insert_with(key, Vec::new).push(value);
+        if let Some(list) = self.entries.get_or_insert_with(key, Vec::new) {
+            list.push(value);
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -1253,7 +1264,7 @@ mod tests {
         let mut map: StrMap<usize> = StrMap::default();
         let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
         for (i, k) in keys.iter().enumerate() {
-            *map.get_or_insert_with(k, || i) += 0;
+            assert_eq!(map.get_or_insert_with(k, || i).copied(), Some(i));
             for (j, earlier) in keys.iter().take(i + 1).enumerate() {
                 assert_eq!(map.get(earlier), Some(&j));
                 assert_eq!(map.get_key(&StrKey::new(earlier)), Some(&j));
