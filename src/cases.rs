@@ -127,8 +127,22 @@ fn parse_case_line(
     source: &Arc<str>,
     cache: Option<&PolicyCache>,
 ) -> Result<Case, CaseError> {
+    let span = cache.and_then(|_| member_span(line, "policies"));
+    let key = span.and_then(|(start, end)| line.get(start..end));
+    // A hit: parse the line with the policies value blanked, which skips most of its
+    // bytes. Anything unexpected falls back to the full parse (exact error columns).
+    if let (Some(c), Some((start, end)), Some(k)) = (cache, span, key) {
+        if let Some(Ok(set)) = c.get(k) {
+            let blanked = format!("{}{{}}{}", &line[..start], &line[end..]);
+            if let Ok(v) = json::parse(&blanked, line_no, JsonLimits::default()) {
+                if let Ok(case) = case_from_json_cached(&v, source, "", None, Some(set)) {
+                    return Ok(case);
+                }
+            }
+        }
+    }
     match json::parse(line, line_no, JsonLimits::default()) {
-        Ok(v) => case_from_json_cached(&v, source, "", cache.map(|c| (c, line))),
+        Ok(v) => case_from_json_cached(&v, source, "", cache.zip(key), None),
         Err(e) => Err(CaseError {
             id: format!("line {line_no}"),
             line: line_no,
@@ -192,43 +206,93 @@ impl At<'_> {
 
 /// Builds one case from its JSON value; `base` is its pointer in the file.
 pub fn case_from_json(v: &JsonValue, source: &Arc<str>, base: &str) -> Result<Case, CaseError> {
-    case_from_json_cached(v, source, base, None)
+    case_from_json_cached(v, source, base, None, None)
 }
 
-/// The exact source text of the `policies` value, found from its start position by
-/// matching brackets (strings skipped). Used as the cache key.
-fn policies_text<'t>(line: &'t str, v: &JsonValue) -> Option<&'t str> {
-    let p = v.get("policies")?;
-    // Columns count characters; convert to a byte offset within the line.
-    let start = line
-        .char_indices()
-        .nth(p.position.column.checked_sub(1)? as usize)?
-        .0;
-    let bytes = line.as_bytes();
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (i, &b) in bytes.iter().enumerate().skip(start) {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
+/// The byte span of the top-level member `name`'s value in a one-line JSON object,
+/// found by scanning (strings skipped, brackets matched) without building a tree.
+/// `None` whenever anything is unusual: callers then parse normally.
+fn member_span(line: &str, name: &str) -> Option<(usize, usize)> {
+    let b = line.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while matches!(b.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            i += 1;
         }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return line.get(start..=i);
+        i
+    };
+    // Index just past the string starting at `i` (a `"`).
+    let string_end = |mut i: usize| -> Option<usize> {
+        i += 1;
+        loop {
+            match b.get(i)? {
+                b'\\' => i += 2,
+                b'"' => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+    };
+    let value_end = |i: usize| -> Option<usize> {
+        match b.get(i)? {
+            b'"' => string_end(i),
+            b'{' | b'[' => {
+                let (mut depth, mut j) = (0usize, i);
+                loop {
+                    match b.get(j)? {
+                        b'"' => {
+                            j = string_end(j)?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth = depth.checked_sub(1)?;
+                            if depth == 0 {
+                                return Some(j + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
                 }
             }
-            _ => {}
+            _ => {
+                let mut j = i;
+                while !matches!(
+                    b.get(j),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')
+                ) {
+                    j += 1;
+                }
+                Some(j)
+            }
         }
+    };
+    let mut i = skip_ws(0);
+    if b.get(i) != Some(&b'{') {
+        return None;
     }
-    None
+    i += 1;
+    loop {
+        i = skip_ws(i);
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(i)?;
+        let key = line.get(i + 1..key_end - 1)?;
+        i = skip_ws(key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(i + 1);
+        let end = value_end(i)?;
+        if key == name {
+            return Some((i, end));
+        }
+        i = skip_ws(end);
+        if b.get(i) != Some(&b',') {
+            return None;
+        }
+        i += 1;
+    }
 }
 
 fn case_from_json_cached(
@@ -236,6 +300,7 @@ fn case_from_json_cached(
     source: &Arc<str>,
     base: &str,
     cache: Option<(&PolicyCache, &str)>,
+    compiled: Option<Arc<CompiledPolicySet>>,
 ) -> Result<Case, CaseError> {
     let line = v.position.line;
     let mut at = At {
@@ -276,8 +341,8 @@ fn case_from_json_cached(
     let policies_v = v
         .get("policies")
         .ok_or_else(|| at.err("/policies", v.position, "missing `policies`"))?;
-    let key = cache.and_then(|(c, line)| Some((c, policies_text(line, v)?)));
-    let policies = match key.and_then(|(c, k)| c.get(k)) {
+    let key = cache;
+    let policies = match compiled.map(Ok).or_else(|| key.and_then(|(c, k)| c.get(k))) {
         Some(hit) => hit,
         None => {
             let fresh = policy_set_from_json(policies_v, source, &format!("{base}/policies"), &at)?

@@ -164,6 +164,7 @@ pub fn parse(text: &str, first_line: u32, limits: JsonLimits) -> Result<JsonValu
         line: first_line,
         line_start: 0,
         limits,
+        column_cache: std::cell::Cell::new((0, 0, 1)),
     };
     if text.starts_with('\u{feff}') {
         return Err(parser.error(JsonErrorKind::ByteOrderMark));
@@ -192,14 +193,28 @@ struct Parser<'a> {
     line: u32,
     line_start: usize,
     limits: JsonLimits,
+    /// (line start, byte position, column) of the last position computed.
+    column_cache: std::cell::Cell<(usize, usize, u32)>,
 }
 
 impl<'a> Parser<'a> {
     fn position(&self) -> Position {
-        let col_text = self.text.get(self.line_start..self.pos).unwrap_or("");
+        // Positions are asked for in increasing order within a line, so count the
+        // characters only since the last answer (recounting from the start of the
+        // line made long JSON Lines quadratic).
+        let (cached_line_start, cached_pos, cached_column) = self.column_cache.get();
+        let (from, base) = if cached_line_start == self.line_start && cached_pos <= self.pos {
+            (cached_pos, cached_column)
+        } else {
+            (self.line_start, 1)
+        };
+        let text = self.text.get(from..self.pos).unwrap_or("");
+        // Counting UTF-8 lead bytes counts characters.
+        let column = base + text.bytes().filter(|b| (b & 0xC0) != 0x80).count() as u32;
+        self.column_cache.set((self.line_start, self.pos, column));
         Position {
             line: self.line,
-            column: col_text.chars().count() as u32 + 1,
+            column,
         }
     }
 
