@@ -136,7 +136,7 @@ fn bucket_lock_denies_a_caller_without_user_id_and_names_the_key() {
         "{}",
     );
     let response = set.evaluate(&r);
-    assert_eq!(response.missing_keys, vec!["aws:userid"]);
+    assert_eq!(response.missing_keys, vec!["aws:userId"]);
     insta::assert_snapshot!(
         "lock_missing_user_id",
         explained(&set, &r, Decision::ExplicitDeny)

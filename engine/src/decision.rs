@@ -278,7 +278,8 @@ pub struct Response<'a> {
     /// (identity and/or resource policy). Empty for implicit denials.
     pub deciding: Deciding,
     /// Condition keys that statements (whose action and resource matched) tested but
-    /// the request did not carry, lower-cased, in first-seen order without repeats.
+    /// the request did not carry, as the policy spells them, in first-seen order
+    /// without repeats (ignoring case).
     pub missing_keys: Vec<&'a str>,
     /// Values that could not be compared.
     pub diagnostics: Vec<Diagnostic<'a>>,

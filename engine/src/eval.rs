@@ -73,8 +73,14 @@ impl<'a> Observer<'a> for Findings<'a> {
         c: &'a CompiledCondition,
         outcome: ConditionOutcome,
     ) {
-        if outcome.key_absent && !self.missing_keys.contains(&&*c.key) {
-            self.missing_keys.push(&c.key);
+        // Reported as the policy spells the key; key names compare ignoring case.
+        if outcome.key_absent
+            && !self
+                .missing_keys
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&c.key))
+        {
+            self.missing_keys.push(&c.key_as_written);
         }
         if let Some(kind) = outcome.diagnostic {
             self.diagnostics.push(Diagnostic {
