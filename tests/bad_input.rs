@@ -168,3 +168,103 @@ fn a_batch_stream_with_a_broken_line_in_the_middle_keeps_every_other_row() {
     assert_eq!(lines.iter().filter(|l| l.contains("\"error\"")).count(), 1);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Big but valid input: a condition with 10,000 values per operator family and a
+/// policy of 10,000 statements load and evaluate correctly (their time is measured by
+/// the criterion benches, not here).
+#[test]
+fn ten_thousand_condition_values_and_statements_evaluate() {
+    use iamsim_engine::model::{Policy, PolicyKind};
+    use iamsim_engine::request::{Context, ContextValue, Request};
+    use iamsim_engine::{CompiledPolicySet, Decision, PolicySet};
+    let quoted = |f: &dyn Fn(usize) -> String| {
+        (0..10_000)
+            .map(|i| format!("\"{}\"", f(i)))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let users = quoted(&|i| format!("AROAEXAMPLE{i}:*"));
+    let cidrs = quoted(&|i| format!("10.{}.{}.0/24", i / 256, i % 256));
+    let numbers = (0..10_000)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+          {{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{{
+            "StringLike":{{"aws:userid":[{users}]}},
+            "IpAddress":{{"aws:SourceIp":[{cidrs}]}},
+            "NumericEquals":{{"s3:max-keys":[{numbers}]}}}}}}]}}"#
+    );
+    let policy =
+        Policy::parse(&text, PolicyKind::Identity, "big.json").unwrap_or_else(|e| panic!("{e}"));
+    let set = CompiledPolicySet::compile(&PolicySet {
+        identity: vec![policy],
+        ..Default::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let request = |user: &str, ip: &str, keys: &str| {
+        let mut c = Context::new();
+        c.insert("aws:userid", ContextValue::Single(user.into()));
+        c.insert("aws:SourceIp", ContextValue::Single(ip.into()));
+        c.insert("s3:max-keys", ContextValue::Single(keys.into()));
+        Request::new(
+            "arn:aws:iam::111122223333:user/a",
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+        )
+        .with_context(c)
+    };
+    // The last value of every list matches.
+    assert_eq!(
+        set.evaluate(&request("AROAEXAMPLE9999:s", "10.39.15.7", "9999"))
+            .decision,
+        Decision::Allowed
+    );
+    assert_eq!(
+        set.evaluate(&request("AROAEXAMPLE10000:s", "10.39.15.7", "9999"))
+            .decision,
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        set.evaluate(&request("AROAEXAMPLE9999:s", "10.40.0.1", "9999"))
+            .decision,
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        set.evaluate(&request("AROAEXAMPLE9999:s", "10.39.15.7", "10000"))
+            .decision,
+        Decision::ImplicitDeny
+    );
+
+    let statements = (0..10_000)
+        .map(|i| {
+            format!(
+                r#"{{"Effect":"Allow","Action":"svc{}:Get{i}","Resource":"arn:aws:s3:::b{i}/*"}}"#,
+                i % 200
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
+    let policy =
+        Policy::parse(&text, PolicyKind::Identity, "many.json").unwrap_or_else(|e| panic!("{e}"));
+    let set = CompiledPolicySet::compile(&PolicySet {
+        identity: vec![policy],
+        ..Default::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let r = Request::new(
+        "arn:aws:iam::111122223333:user/a",
+        "svc199:Get9999",
+        "arn:aws:s3:::b9999/k",
+    );
+    assert_eq!(set.evaluate(&r).decision, Decision::Allowed);
+    assert_eq!(set.explain(&r).response.decision, Decision::Allowed);
+    let r = Request::new(
+        "arn:aws:iam::111122223333:user/a",
+        "svc199:Get9999",
+        "arn:aws:s3:::b9998/k",
+    );
+    assert_eq!(set.evaluate(&r).decision, Decision::ImplicitDeny);
+}
