@@ -10,7 +10,8 @@
 //! are ignored, as most decoders do.
 
 use super::{
-    ConditionDiagnostic, ConditionValueError, ConditionValueErrorKind, PolicyValue, ValueTest,
+    parse_each, ConditionDiagnostic, ConditionValueError, ConditionValueErrorKind, PolicyValue,
+    ValueTest,
 };
 
 /// Compiled policy values of `BinaryEquals`: the decoded bytes.
@@ -22,24 +23,10 @@ pub(super) struct BinaryValues {
 impl BinaryValues {
     /// Decodes every value; a JSON boolean or a non-base-64 text is an error.
     pub(super) fn compile(values: &[PolicyValue<'_>]) -> Result<Self, ConditionValueError> {
-        let values = values
-            .iter()
-            .enumerate()
-            .map(|(index, value)| {
-                let text = match value {
-                    PolicyValue::String(text) | PolicyValue::Number(text) => Some(*text),
-                    PolicyValue::Bool(_) => None,
-                };
-                text.and_then(|text| {
-                    let mut bytes = Vec::new();
-                    decode(text, |b| bytes.push(b)).then_some(bytes.into_boxed_slice())
-                })
-                .ok_or(ConditionValueError::new(
-                    index,
-                    ConditionValueErrorKind::NotBase64,
-                ))
-            })
-            .collect::<Result<_, _>>()?;
+        let values = parse_each(values, ConditionValueErrorKind::NotBase64, |text| {
+            let mut bytes = Vec::new();
+            decode(text, |b| bytes.push(b)).then_some(bytes.into_boxed_slice())
+        })?;
         Ok(BinaryValues { values })
     }
 

@@ -8,7 +8,7 @@
 //! request value compares with an ISO policy value. No wildcards, no variables.
 
 use super::{
-    ordering_satisfies, BaseOperator, ConditionDiagnostic, ConditionValueError,
+    ordering_satisfies, parse_each, BaseOperator, ConditionDiagnostic, ConditionValueError,
     ConditionValueErrorKind, PolicyValue, ValueTest,
 };
 
@@ -21,21 +21,7 @@ pub(super) struct DateValues {
 impl DateValues {
     /// Parses every value as an instant; a JSON number is epoch seconds.
     pub(super) fn compile(values: &[PolicyValue<'_>]) -> Result<Self, ConditionValueError> {
-        let instants = values
-            .iter()
-            .enumerate()
-            .map(|(index, value)| {
-                let text = match value {
-                    PolicyValue::String(text) | PolicyValue::Number(text) => Some(*text),
-                    PolicyValue::Bool(_) => None,
-                };
-                text.and_then(Instant::parse)
-                    .ok_or(ConditionValueError::new(
-                        index,
-                        ConditionValueErrorKind::NotADate,
-                    ))
-            })
-            .collect::<Result<_, _>>()?;
+        let instants = parse_each(values, ConditionValueErrorKind::NotADate, Instant::parse)?;
         Ok(DateValues { instants })
     }
 

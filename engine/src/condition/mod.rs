@@ -166,6 +166,28 @@ fn describe_value_error(index: usize, kind: ConditionValueErrorKind) -> String {
     }
 }
 
+/// Types every policy value with `parse`: JSON strings and numbers are read as text,
+/// and a value `parse` rejects (or a JSON boolean) is the error `kind` at its index.
+/// Shared by the families whose values must parse (numbers, dates, base-64).
+pub(crate) fn parse_each<T>(
+    values: &[PolicyValue<'_>],
+    kind: ConditionValueErrorKind,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Box<[T]>, ConditionValueError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, value)| {
+            let text = match value {
+                PolicyValue::String(text) | PolicyValue::Number(text) => Some(*text),
+                PolicyValue::Bool(_) => None,
+            };
+            text.and_then(&parse)
+                .ok_or(ConditionValueError::new(index, kind))
+        })
+        .collect()
+}
+
 impl ConditionValueError {
     pub(crate) fn new(index: usize, kind: ConditionValueErrorKind) -> Self {
         ConditionValueError { index, kind }

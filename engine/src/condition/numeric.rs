@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 
 use super::{
-    ordering_satisfies, BaseOperator, ConditionDiagnostic, ConditionValueError,
+    ordering_satisfies, parse_each, BaseOperator, ConditionDiagnostic, ConditionValueError,
     ConditionValueErrorKind, PolicyValue, ValueTest,
 };
 
@@ -23,22 +23,9 @@ pub(super) struct NumericValues {
 impl NumericValues {
     /// Parses every value as a decimal number (JSON numbers and numeric strings alike).
     pub(super) fn compile(values: &[PolicyValue<'_>]) -> Result<Self, ConditionValueError> {
-        let numbers = values
-            .iter()
-            .enumerate()
-            .map(|(index, value)| {
-                let text = match value {
-                    PolicyValue::String(text) | PolicyValue::Number(text) => Some(*text),
-                    PolicyValue::Bool(_) => None,
-                };
-                text.and_then(DecimalView::parse)
-                    .map(|view| view.to_owned())
-                    .ok_or(ConditionValueError::new(
-                        index,
-                        ConditionValueErrorKind::NotANumber,
-                    ))
-            })
-            .collect::<Result<_, _>>()?;
+        let numbers = parse_each(values, ConditionValueErrorKind::NotANumber, |text| {
+            DecimalView::parse(text).map(|view| view.to_owned())
+        })?;
         Ok(NumericValues { numbers })
     }
 
