@@ -199,14 +199,19 @@ fn open_input(p: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(p)
 }
 
+/// Rows per second, 0 before any time has passed.
+fn rows_per_second(rows: u64, secs: f64) -> u64 {
+    if secs > 0.0 {
+        (rows as f64 / secs).round() as u64
+    } else {
+        0
+    }
+}
+
 /// The summary line written to standard error.
 pub fn summary(c: &Counts, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64();
-    let rate = if secs > 0.0 {
-        (c.rows() as f64 / secs).round() as u64
-    } else {
-        0
-    };
+    let rate = rows_per_second(c.rows(), secs);
     format!(
         "iamsim batch: {} rows in {secs:.2} s ({rate} rows/s): allowed {}, explicitDeny {}, implicitDeny {}, errors {}",
         c.rows(),
@@ -839,11 +844,7 @@ impl Progress {
         }
         self.last = Instant::now();
         let secs = self.started.elapsed().as_secs_f64();
-        let rate = if secs > 0.0 {
-            (totals.rows() as f64 / secs).round() as u64
-        } else {
-            0
-        };
+        let rate = rows_per_second(totals.rows(), secs);
         eprint!(
             "\r\x1b[Kiamsim batch: {} rows, {rate} rows/s, {} errors",
             totals.rows(),

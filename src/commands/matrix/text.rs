@@ -45,10 +45,8 @@ const LEGEND: &str =
 const NOTHING: &str = "Nothing is allowed for the selected principals, targets and actions.";
 
 /// Writes the text grids.
-pub(super) fn write_text(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", one_line(&m.scenario))?;
-    writeln!(out, "{}", summary(m, "-"))?;
-    writeln!(out, "legend: {LEGEND}")?;
+/// The line that stands in for the grids when no target is left.
+fn write_no_targets(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
     if m.targets.is_empty() {
         writeln!(out)?;
         writeln!(
@@ -61,6 +59,14 @@ pub(super) fn write_text(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
             }
         )?;
     }
+    Ok(())
+}
+
+pub(super) fn write_text(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", one_line(&m.scenario))?;
+    writeln!(out, "{}", summary(m, "-"))?;
+    writeln!(out, "legend: {LEGEND}")?;
+    write_no_targets(m, out)?;
     for t in &m.targets {
         writeln!(out)?;
         write_text_grid(m, t, out)?;
@@ -134,18 +140,7 @@ pub(super) fn write_markdown(m: &Matrix, out: &mut dyn Write) -> io::Result<()> 
         out,
         "Legend: **allow** = allowed · **DENY** = explicit deny (a Deny statement applies) · `-` = implicit deny (nothing allows)."
     )?;
-    if m.targets.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "{}",
-            if m.allowed_only {
-                NOTHING
-            } else {
-                "No targets."
-            }
-        )?;
-    }
+    write_no_targets(m, out)?;
     for t in &m.targets {
         writeln!(out)?;
         writeln!(out, "## {}", md(&t.name))?;
