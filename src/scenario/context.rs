@@ -95,9 +95,31 @@ pub fn hierarchy_key(level: usize) -> String {
     format!("connect:HierarchyGroupL{level}Id/hierarchyGroupId")
 }
 
-/// A request on a Connect user (`…/instance/<id>/agent/<user>`) carries
-/// `connect:HierarchyGroupL<n>Id/hierarchyGroupId` for every level of that user's
-/// hierarchy path, plus the user's tags and `connect:InstanceId` (CONNECT.md (d)).
+/// The keys every request on the instance or below it carries: `connect:InstanceId`.
+pub(super) fn connect_instance_context(instance_arn: &str) -> Context {
+    let mut c = Context::new();
+    if let Some(id) = instance_arn.rsplit('/').next() {
+        c.insert_str("connect:InstanceId", id);
+    }
+    c
+}
+
+/// The keys a request on a Connect user carries: its tags and
+/// `connect:HierarchyGroupL<n>Id/hierarchyGroupId` for every level of its hierarchy
+/// path (CONNECT.md (d)); deeper levels stay absent.
+pub(super) fn connect_user_context(path: &[String], tags: &BTreeMap<String, String>) -> Context {
+    let mut c = Context::new();
+    for (i, group) in path.iter().enumerate() {
+        c.insert_str(&hierarchy_key(i + 1), group);
+    }
+    for (k, v) in tags {
+        c.insert_str(&format!("aws:ResourceTag/{k}"), v);
+    }
+    c
+}
+
+/// Adds the Connect keys of a request on an instance (`…/instance/<id>…`) or on one
+/// of its users (`…/instance/<id>/agent/<user>`); both were built at load time.
 pub(super) fn connect_user_keys(ctx: &mut Context, instances: &[ConnectInstance], resource: &str) {
     for inst in instances {
         let Some(rest) = resource.strip_prefix(inst.arn.as_str()) else {
@@ -106,19 +128,12 @@ pub(super) fn connect_user_keys(ctx: &mut Context, instances: &[ConnectInstance]
         if !(rest.is_empty() || rest.starts_with('/')) {
             continue;
         }
-        if let Some(id) = inst.arn.rsplit('/').next() {
-            ctx.insert_str("connect:InstanceId", id);
-        }
-        let Some(user_id) = rest.strip_prefix("/agent/") else {
-            return;
-        };
-        if let Some(user) = inst.users.get(user_id) {
-            for (i, group) in user.path.iter().enumerate() {
-                ctx.insert_str(&hierarchy_key(i + 1), group);
-            }
-            for (k, v) in &user.tags {
-                ctx.insert_str(&format!("aws:ResourceTag/{k}"), v);
-            }
+        ctx.merge_from(&inst.context);
+        if let Some(user) = rest
+            .strip_prefix("/agent/")
+            .and_then(|id| inst.users.get(id))
+        {
+            ctx.merge_from(&user.context);
         }
         return;
     }

@@ -999,12 +999,14 @@ fn connect(
                     Some(g) => path_of(g, (&format!("{up}/group"), u.position))?,
                     None => Vec::new(),
                 };
+                let tags = loader.string_map(u, &up, "tags")?;
                 let user = ConnectUser {
                     arn: format!("{arn}/agent/{id}"),
                     id: id.clone(),
                     name,
+                    context: super::context::connect_user_context(&path, &tags),
                     path,
-                    tags: loader.string_map(u, &up, "tags")?,
+                    tags,
                 };
                 if users.insert(id.clone(), user).is_some() {
                     return Err(loader.err(
@@ -1025,6 +1027,7 @@ fn connect(
             v.position,
         )?;
         out.push(ConnectInstance {
+            context: super::context::connect_instance_context(&arn),
             arn,
             groups,
             users,

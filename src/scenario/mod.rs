@@ -88,6 +88,8 @@ pub struct ConnectUser {
     pub arn: String,
     /// Resource tags of the user.
     pub tags: BTreeMap<String, String>,
+    /// The keys a request on this user carries (hierarchy levels, tags), built once.
+    pub context: Context,
 }
 
 /// One Connect instance with its hierarchy.
@@ -103,6 +105,8 @@ pub struct ConnectInstance {
     pub user_order: Vec<String>,
     /// Action sets or actions the matrix evaluates on each user.
     pub user_actions: Vec<String>,
+    /// `connect:InstanceId` for requests on the instance or below it, built once.
+    pub context: Context,
 }
 
 /// One request as a row of a table or stream: the principal by name or ARN.
@@ -268,8 +272,8 @@ impl Scenario {
         request.set_action(&row.action);
         request.set_resource(&row.resource);
         let resource = self.resource_for(&row.resource);
-        let resource_account = resource.and_then(|i| self.resources[i].account.clone());
-        request.set_accounts(principal.account.as_deref(), resource_account.as_deref());
+        let resource_account = resource.and_then(|i| self.resources[i].account.as_deref());
+        request.set_accounts(principal.account.as_deref(), resource_account);
         let ctx = request.context_mut();
         ctx.clear();
         context::merge(ctx, &principal.context);
