@@ -7,7 +7,7 @@
 use crate::scenario::RequestRow;
 use iamsim_engine::decision::Decision;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
-use iamsim_engine::request::{Context, ContextValue};
+use iamsim_engine::request::Context;
 use std::fmt;
 
 /// What an expectation row expects.
@@ -367,12 +367,4 @@ fn csv_row(
         })?);
     }
     Ok(row)
-}
-
-/// Normalises a JSON scalar to context text (for callers building contexts by hand).
-pub fn context_value_text(v: &ContextValue) -> String {
-    match v {
-        ContextValue::Single(s) => s.to_string(),
-        ContextValue::Multi(items) => format!("{items:?}"),
-    }
 }

@@ -10,8 +10,7 @@ use crate::condition::{
 use crate::decision::{Layer, StatementRef};
 use crate::json::Position;
 use crate::model::{
-    Effect, Location, Policy, PolicyKind, PolicyVersion, PrincipalType, PrincipalValue,
-    ScalarValue, Statement,
+    Effect, Location, Policy, PolicyKind, PrincipalType, PrincipalValue, ScalarValue, Statement,
 };
 use crate::pattern::arn::{ArnPatternWarning, VariableScope};
 use crate::pattern::set::{StrKey, StrMap};
@@ -666,17 +665,6 @@ fn principal_entry(t: PrincipalType, text: &str) -> PrincipalEntry {
         },
         Caller::Role { account, role_name } => PrincipalEntry::Role { account, role_name },
         _ => PrincipalEntry::Exact(text.into()),
-    }
-}
-
-impl PolicyVersion {
-    /// The version as written (`2012-10-17`), or `(none)`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PolicyVersion::V2012_10_17 => "2012-10-17",
-            PolicyVersion::V2008_10_17 => "2008-10-17",
-            PolicyVersion::Absent => "(none)",
-        }
     }
 }
 

@@ -364,11 +364,11 @@ pub fn run_cases(text: &str, source: &str, allow_indeterminate: bool) -> Vec<Che
         .into_par_iter()
         .map(|c| match c {
             Ok(case) => {
-                let mut result = evaluate_case(&case, allow_indeterminate);
+                let mut result = evaluate_case(&case, source, allow_indeterminate);
                 // Cases share compiled sets; explain a failure with its own locations.
                 if result.explanation.is_some() {
                     if let Some(fresh) = crate::cases::reload_case(text, source, case.line) {
-                        result = evaluate_case(&fresh, allow_indeterminate);
+                        result = evaluate_case(&fresh, source, allow_indeterminate);
                     }
                 }
                 result
@@ -382,7 +382,7 @@ pub fn run_cases(text: &str, source: &str, allow_indeterminate: bool) -> Vec<Che
         .collect()
 }
 
-fn evaluate_case(case: &Case, allow_indeterminate: bool) -> CheckResult {
+fn evaluate_case(case: &Case, source: &str, allow_indeterminate: bool) -> CheckResult {
     let r = &case.request;
     let mut result = CheckResult {
         id: Some(case.id.clone()),
@@ -404,7 +404,7 @@ fn evaluate_case(case: &Case, allow_indeterminate: bool) -> CheckResult {
             let response = set.evaluate(r);
             result.decision = Some(response.decision);
             if let Some(message) = indeterminate(&response, allow_indeterminate) {
-                result.error = Some(format!("{}:{}: {message}", source_of(set, r), case.line));
+                result.error = Some(format!("{source}:{}: {message}", case.line));
                 result.explanation = Some(render_text(set, r, &set.explain(r)));
             } else if response.decision == case.expect {
                 result.status = Status::Pass;
@@ -437,14 +437,6 @@ fn indeterminate(response: &iamsim_engine::Response<'_>, allowed: bool) -> Optio
         what.join("; "),
         response.decision
     ))
-}
-
-/// The source name of a case's first policy, for messages (the case file itself).
-fn source_of(set: &iamsim_engine::CompiledPolicySet, _request: &Request) -> String {
-    set.policies()
-        .first()
-        .map(|p| p.source.to_string())
-        .unwrap_or_default()
 }
 
 /// Evaluates every table row against the scenario, in parallel, in file order.

@@ -226,16 +226,6 @@ pub struct Statement {
     pub position: Position,
 }
 
-impl Statement {
-    /// `Sid` if present, else `#index` — how explanations name a statement.
-    pub fn label(&self) -> String {
-        match &self.sid {
-            Some(sid) => sid.clone(),
-            None => format!("#{}", self.index),
-        }
-    }
-}
-
 /// A parsed, shape-checked policy document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
