@@ -268,3 +268,33 @@ fn ten_thousand_condition_values_and_statements_evaluate() {
     );
     assert_eq!(set.evaluate(&r).decision, Decision::ImplicitDeny);
 }
+
+/// Fail closed: a Deny skipped because its condition met an uncomparable value
+/// (`IpAddress` on `10.1.2.x`) fails the row; the same value under `NotIpAddress`
+/// makes the Deny apply and passes. `--allow-indeterminate` accepts the first.
+#[test]
+fn an_indeterminate_deny_fails_check_unless_allowed() {
+    let (code, stdout, _) = iamsim(&["check", "fixtures/bad/cases/indeterminate.jsonl"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("ERROR deny-ipaddress-garbage"), "{stdout}");
+    assert!(
+        stdout.contains("indeterminate: a Deny statement could not be fully evaluated"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("INDETERMINATE"),
+        "the explanation must say so: {stdout}"
+    );
+    assert!(
+        stdout.contains("ok    deny-notipaddress-garbage"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().last(), Some("1 passed, 1 failed"));
+    let (code, stdout, _) = iamsim(&[
+        "check",
+        "--allow-indeterminate",
+        "fixtures/bad/cases/indeterminate.jsonl",
+    ]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("2 passed, 0 failed"));
+}
