@@ -548,26 +548,19 @@ fn evaluate_row(ctx: &Ctx<'_>, row: &Row, text: Option<&str>, slot: &mut Slot) {
             let response = set.evaluate(&slot.request);
             slot.counts.count(response.decision);
             let Slot { out, scratch, .. } = slot;
-            match ctx.options.output {
-                Format::Jsonl => jsonl_decision(
-                    out,
-                    scratch,
-                    line,
-                    row,
-                    &set,
-                    &response,
-                    ctx.options.explain,
-                ),
-                Format::Csv => csv_decision(
-                    out,
-                    scratch,
-                    line,
-                    row,
-                    &set,
-                    &response,
-                    ctx.options.explain,
-                ),
-            }
+            let write_decision = match ctx.options.output {
+                Format::Jsonl => jsonl_decision,
+                Format::Csv => csv_decision,
+            };
+            write_decision(
+                out,
+                scratch,
+                line,
+                row,
+                &set,
+                &response,
+                ctx.options.explain,
+            );
         }
         Err(e @ RowError::UnknownPrincipal(_)) => {
             let msg = match text.and_then(principal_column) {
