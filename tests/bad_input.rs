@@ -3,15 +3,10 @@
 //! file with broken lines reports each one and still runs the rest. All messages are
 //! pinned in one insta snapshot so a regression in wording or location shows up.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
 fn iamsim(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamsim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = common::run_iamsim(common::repo_root(), args, None);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -22,7 +17,7 @@ fn iamsim(args: &[&str]) -> (Option<i32>, String, String) {
 /// Evaluates one request with the file as identity policy, or as resource policy
 /// when it names principals.
 fn eval_policy(path: &str) -> (Option<i32>, String, String) {
-    let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap_or_default();
+    let bytes = std::fs::read(common::repo_root().join(path)).unwrap_or_default();
     let slot = if String::from_utf8_lossy(&bytes).contains("Principal\"") {
         "--resource-policy"
     } else {
@@ -43,7 +38,7 @@ fn eval_policy(path: &str) -> (Option<i32>, String, String) {
 
 #[test]
 fn every_bad_policy_is_refused_with_a_located_message() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad/policies");
+    let dir = common::repo_root().join("fixtures/bad/policies");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{e}"))
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
@@ -129,7 +124,6 @@ fn a_case_file_with_broken_lines_reports_each_and_runs_the_rest() {
 
 #[test]
 fn a_batch_stream_with_a_broken_line_in_the_middle_keeps_every_other_row() {
-    use std::io::Write;
     let mut input = String::new();
     for i in 0..10_000 {
         if i == 5_000 {
@@ -140,23 +134,17 @@ fn a_batch_stream_with_a_broken_line_in_the_middle_keeps_every_other_row() {
             ));
         }
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamsim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
+    let out = common::run_iamsim(
+        common::repo_root(),
+        &[
             "batch",
             "--scenario",
             "fixtures/connect/scenario.json",
             "-",
             "--quiet",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-    let _ = writer.join();
+        ],
+        Some(input.as_bytes()),
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 10_000, "one output row per input row");

@@ -2,10 +2,10 @@
 //! with golden (insta) output in JSON Lines and CSV, with and without --explain, and
 //! checks of ordering, error rows, exit codes and the hand-written escaping.
 
+mod common;
+
 use iamsim::commands::batch::{push_csv_field, push_json_str};
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 const SCENARIO: &str = "fixtures/connect/scenario.json";
 const INSTANCE: &str =
@@ -70,21 +70,7 @@ struct Run {
 }
 
 fn iamsim(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamsim"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run iamsim");
-    let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        // The binary may stop reading early (exit 2); a broken pipe is fine then.
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("wait for iamsim");
-    writer.join().expect("stdin writer");
+    let output = common::run_iamsim(common::repo_root(), args, Some(stdin));
     Run {
         code: output.status.code().expect("exit code"),
         stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),

@@ -4,9 +4,10 @@
 //! error rows, as CSV and JSON Lines), self-contained case files, every output format
 //! and the JUnit report.
 
+mod common;
+
 use iamsim::commands::check::{github_data, github_property, xml_escape, xml_text};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const SCENARIO: &str = "fixtures/connect/scenario.json";
 const MIXED_CSV: &str = "tests/data/check/mixed.csv";
@@ -24,16 +25,13 @@ struct Run {
 
 /// Runs `iamsim check ARGS` from the repository root.
 fn check(args: &[&str]) -> Run {
-    check_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+    check_in(common::repo_root(), args)
 }
 
 fn check_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamsim"))
-        .arg("check")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run iamsim");
+    let mut full = vec!["check"];
+    full.extend_from_slice(args);
+    let out = common::run_iamsim(dir, &full, None);
     Run {
         code: out.status.code(),
         stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
@@ -219,7 +217,7 @@ fn flip_row(table: &str, index: usize) -> (String, String, u64, String, String) 
 /// original passes, the flipped copy exits 1, and its JUnit report holds exactly one
 /// failure, naming that row.
 fn check_flipped(name: &str, table: &str, index: usize) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::repo_root();
     let dir = scratch(name);
     let original = std::fs::read_to_string(root.join(table)).expect("read table");
     let (flipped, id, line, new, _old) = flip_row(&original, index);
@@ -388,7 +386,7 @@ fn csv_without_expect_column_exits_2() {
         "principal,action,resource\nadmin,s3:GetObject,arn:aws:s3:::connect-recordings-mycc/a\n",
     )
     .expect("write table");
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join(SCENARIO);
+    let scenario = common::repo_root().join(SCENARIO);
     let r = check_in(
         &dir,
         &[

@@ -1,27 +1,14 @@
 //! `iamsim gen`: deterministic request sets over a scenario, and their round trip
 //! through `iamsim batch`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 const SCENARIO: &str = "fixtures/connect/scenario.json";
 
 fn iamsim(args: &[&str], stdin: &[u8]) -> (i32, Vec<u8>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamsim"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run iamsim");
-    let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("wait for iamsim");
-    writer.join().expect("stdin writer");
+    let output = common::run_iamsim(common::repo_root(), args, Some(stdin));
     (
         output.status.code().expect("exit code"),
         output.stdout,

@@ -2,8 +2,9 @@
 //! scenario, structural checks of the HTML page (complete, self-contained, escaped),
 //! semantic spot checks of the reachability answers, filters and exit codes.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
 
 const FLAGSHIP: &str = "fixtures/connect/scenario.json";
 
@@ -16,12 +17,9 @@ struct Run {
 /// Runs the binary from the package root, so relative paths (and nothing
 /// machine-specific) end up in the output.
 fn iamsim(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamsim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("matrix")
-        .args(args)
-        .output()
-        .expect("run iamsim");
+    let mut full = vec!["matrix"];
+    full.extend_from_slice(args);
+    let out = common::run_iamsim(common::repo_root(), &full, None);
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),

@@ -4,11 +4,12 @@
 //! `mixed.yaml` (passing, mismatching and malformed rows), `scenario.yaml` with its
 //! JSON twin `scenario.json`, and `small.yaml` (rows over that scenario).
 
+mod common;
+
 use iamsim::rows::parse_yaml_rows;
 use iamsim::yaml::{parse_yaml, YamlError, MAX_DEPTH};
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const FLAGSHIP: &str = "fixtures/connect/scenario.json";
 const TABLE: &str = "tests/data/yaml/table.yaml";
@@ -56,7 +57,7 @@ fn shape(v: &JsonValue) -> String {
 }
 
 fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+    common::repo_root().join(path)
 }
 
 struct Run {
@@ -67,12 +68,9 @@ struct Run {
 
 /// Runs `iamsim check ARGS` in `dir`.
 fn check_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamsim"))
-        .arg("check")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run iamsim");
+    let mut full = vec!["check"];
+    full.extend_from_slice(args);
+    let out = common::run_iamsim(dir, &full, None);
     Run {
         code: out.status.code(),
         stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
@@ -82,7 +80,7 @@ fn check_in(dir: &Path, args: &[&str]) -> Run {
 
 /// Runs `iamsim check ARGS` from the repository root (relative paths in the output).
 fn check(args: &[&str]) -> Run {
-    check_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+    check_in(common::repo_root(), args)
 }
 
 /// A fresh scratch directory for one test.
