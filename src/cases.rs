@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// One case, ready to evaluate.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Case {
     /// `id`.
     pub id: String,
@@ -30,22 +30,62 @@ pub struct Case {
 }
 
 /// Compiled policy sets by the exact text of a case's `policies` value, so a file of
-/// many cases over the same documents parses and compiles each document once.
+/// many cases over the same documents parses and compiles each document once. Only
+/// sets that compiled are kept: an error's message names its own case's line.
 #[derive(Default)]
 pub struct PolicyCache {
-    sets:
-        std::sync::Mutex<std::collections::HashMap<String, Result<Arc<CompiledPolicySet>, String>>>,
+    sets: std::sync::Mutex<
+        std::collections::HashMap<
+            Box<str>,
+            Arc<CompiledPolicySet>,
+            std::hash::BuildHasherDefault<TextHasher>,
+        >,
+    >,
 }
 
 impl PolicyCache {
-    fn get(&self, key: &str) -> Option<Result<Arc<CompiledPolicySet>, String>> {
-        self.sets.lock().ok().and_then(|m| m.get(key).cloned())
+    fn get(&self, key: &str) -> Option<Arc<CompiledPolicySet>> {
+        self.sets.lock().ok()?.get(key).cloned()
     }
 
-    fn put(&self, key: &str, value: &Result<Arc<CompiledPolicySet>, String>) {
+    fn put(&self, key: &str, set: &Arc<CompiledPolicySet>) {
         if let Ok(mut m) = self.sets.lock() {
-            m.entry(key.to_owned()).or_insert_with(|| value.clone());
+            m.entry(key.into()).or_insert_with(|| set.clone());
         }
+    }
+}
+
+/// FxHash-style hashing of the cache's keys. Every case hashes its `policies` text
+/// (hundreds of bytes), and SipHash's defence against chosen collisions was a tenth
+/// of `check`'s time; the keys come from the user's own file, so the worst a crafted
+/// file could do is slow its own run.
+#[derive(Default)]
+struct TextHasher(u64);
+
+impl TextHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for TextHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut w = [0; 8];
+            w.copy_from_slice(word);
+            self.add(u64::from_le_bytes(w));
+        }
+        let mut last = [0; 8];
+        let rest = words.remainder();
+        if let Some(l) = last.get_mut(..rest.len()) {
+            l.copy_from_slice(rest);
+        }
+        self.add(u64::from_le_bytes(last) ^ bytes.len() as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -69,32 +109,57 @@ impl fmt::Display for CaseError {
 /// Reads every case of a case file: JSON Lines, or one JSON array of cases.
 /// `source` names the file in messages.
 pub fn parse_case_file(text: &str, source: &str) -> Vec<Result<Case, CaseError>> {
+    map_cases(text, source, |case, _| case.cloned())
+}
+
+/// Where a case handed to [`map_cases`] came from, to read it again.
+pub struct CaseSource<'a> {
+    /// The case's line, or the whole document of a JSON array file.
+    text: &'a str,
+    line: u32,
+    source: &'a Arc<str>,
+    whole_document: bool,
+}
+
+impl CaseSource<'_> {
+    /// Reads the case again, compiling its policies afresh so explanations point at
+    /// this case's own line and columns (a shared compiled set points at the first
+    /// case with the same policies).
+    pub fn reload(&self) -> Option<Case> {
+        if self.whole_document {
+            reload_case(self.text, self.source, self.line)
+        } else {
+            parse_case_line(self.text, self.line, self.source, None).ok()
+        }
+    }
+}
+
+/// Reads every case of a case file (as [`parse_case_file`] does) and returns what `f`
+/// makes of each, in file order. Cases are read in parallel into per-thread buffers,
+/// so `f` sees a borrowed case and nothing is kept per case but what `f` returns.
+pub fn map_cases<T, F>(text: &str, source: &str, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
+{
     let source: Arc<str> = source.into();
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if trimmed.starts_with('[') {
-        return match json::parse(
-            text.trim_start_matches('\u{feff}'),
-            1,
-            JsonLimits::default(),
-        ) {
-            Ok(JsonValue {
-                kind: JsonKind::Array(items),
-                ..
-            }) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| case_from_json(v, &source, &format!("/{i}")))
-                .collect(),
-            Ok(_) => unreachable_shape(&source),
-            Err(e) => vec![Err(CaseError {
-                id: "document".into(),
-                line: e.position.line,
-                message: format!(
-                    "{source}:{}: {}: invalid JSON: {}",
-                    e.position, e.pointer, e.kind
-                ),
-            })],
-        };
+        return parse_case_document(text, &source)
+            .into_iter()
+            .map(|case| {
+                let at = CaseSource {
+                    text,
+                    line: case.as_ref().map_or_else(|e| e.line, |c| c.line),
+                    source: &source,
+                    whole_document: true,
+                };
+                match case {
+                    Ok(case) => f(Ok(&case), &at),
+                    Err(e) => f(Err(e), &at),
+                }
+            })
+            .collect();
     }
     use rayon::prelude::*;
     let lines: Vec<(u32, &str)> = text
@@ -115,8 +180,510 @@ pub fn parse_case_file(text: &str, source: &str) -> Vec<Result<Case, CaseError>>
     let cache = PolicyCache::default();
     lines
         .par_iter()
-        .map(|&(line_no, line)| parse_case_line(line, line_no, &source, Some(&cache)))
+        .map_init(Scratch::default, |scratch, &(line_no, line)| {
+            let at = CaseSource {
+                text: line,
+                line: line_no,
+                source: &source,
+                whole_document: false,
+            };
+            match read_case_line(scratch, line, line_no, &source, &cache) {
+                Ok(()) => f(Ok(&scratch.case), &at),
+                Err(e) => f(Err(e), &at),
+            }
+        })
         .collect()
+}
+
+/// The cases of a file that is one JSON array.
+fn parse_case_document(text: &str, source: &Arc<str>) -> Vec<Result<Case, CaseError>> {
+    match json::parse(
+        text.trim_start_matches('\u{feff}'),
+        1,
+        JsonLimits::default(),
+    ) {
+        Ok(JsonValue {
+            kind: JsonKind::Array(items),
+            ..
+        }) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| case_from_json(v, source, &format!("/{i}")))
+            .collect(),
+        Ok(_) => unreachable_shape(source),
+        Err(e) => vec![Err(CaseError {
+            id: "document".into(),
+            line: e.position.line,
+            message: format!(
+                "{source}:{}: {}: invalid JSON: {}",
+                e.position, e.pointer, e.kind
+            ),
+        })],
+    }
+}
+
+/// One thread's buffers for reading cases: the case being read, refilled in place,
+/// and the borrowed context of the line being scanned.
+struct Scratch<'a> {
+    case: Case,
+    context: Vec<(&'a str, ContextText<'a>)>,
+    values: Vec<&'a str>,
+}
+
+impl Default for Scratch<'_> {
+    fn default() -> Self {
+        Scratch {
+            case: Case {
+                id: String::new(),
+                line: 0,
+                expect: Decision::ImplicitDeny,
+                request: Request::new("", "", ""),
+                policies: Err(String::new()),
+            },
+            context: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+/// Reads the case on one line into `scratch.case`.
+fn read_case_line<'a>(
+    scratch: &mut Scratch<'a>,
+    line: &'a str,
+    line_no: u32,
+    source: &Arc<str>,
+    cache: &PolicyCache,
+) -> Result<(), CaseError> {
+    if read_compiled_case(scratch, line, line_no, cache).is_some() {
+        return Ok(());
+    }
+    scratch.case = parse_case_line(line, line_no, source, Some(cache))?;
+    Ok(())
+}
+
+/// The fast path for a line whose policies are already compiled: the line is scanned
+/// in place (no JSON tree, no copies but the request's own buffers) and the case is
+/// written into `scratch.case`. `None` for anything else (a cache miss, escapes,
+/// anything invalid or unusual): the full parser then reads the line and reports any
+/// error with its exact location, so this reader only has to accept a subset of what
+/// the parser accepts and read it the same way.
+fn read_compiled_case<'a>(
+    scratch: &mut Scratch<'a>,
+    line: &'a str,
+    line_no: u32,
+    cache: &PolicyCache,
+) -> Option<()> {
+    let text = scan_case(line, &mut scratch.context, &mut scratch.values)?;
+    let set = cache.get(text.policies)?;
+    let case = &mut scratch.case;
+    case.id.clear();
+    case.id.push_str(text.id);
+    case.line = line_no;
+    case.expect = text.expect;
+    case.policies = Ok(set);
+    let r = &mut case.request;
+    r.set_principal(text.principal);
+    r.set_action(text.action);
+    r.set_resource(text.resource);
+    r.set_accounts(text.principal_account, text.resource_account);
+    let context = r.context_mut();
+    context.clear();
+    for (key, value) in &scratch.context {
+        let value = match value {
+            ContextText::Single(v) => ContextValue::Single((*v).into()),
+            ContextText::Multi(range) => ContextValue::Multi(
+                scratch
+                    .values
+                    .get(range.clone())?
+                    .iter()
+                    .map(|&v| v.into())
+                    .collect(),
+            ),
+        };
+        let before = context.len();
+        context.insert(key, value);
+        // A key given twice (in any case) is an error the full parser reports.
+        if context.len() == before {
+            return None;
+        }
+    }
+    Some(())
+}
+
+/// The parts of a case line, borrowed from it.
+struct CaseText<'a> {
+    id: &'a str,
+    expect: Decision,
+    /// The text of the `policies` object, as the cache keys it.
+    policies: &'a str,
+    principal: &'a str,
+    action: &'a str,
+    resource: &'a str,
+    principal_account: Option<&'a str>,
+    resource_account: Option<&'a str>,
+}
+
+/// A context value as written: one scalar's text, or a range of `Scratch::values`.
+enum ContextText<'a> {
+    Single(&'a str),
+    Multi(std::ops::Range<usize>),
+}
+
+/// Scans a case line into its parts; `context` and `values` receive the request
+/// context. `None` whenever the line is not a plain, valid case (see
+/// [`read_compiled_case`]).
+fn scan_case<'a>(
+    line: &'a str,
+    context: &mut Vec<(&'a str, ContextText<'a>)>,
+    values: &mut Vec<&'a str>,
+) -> Option<CaseText<'a>> {
+    let mut s = Scan { text: line, i: 0 };
+    let (mut id, mut expect, mut policies, mut request) = (None, None, None, None);
+    s.skip_ws();
+    s.object(|s, name| {
+        match name {
+            "id" => id = Some(s.string()?),
+            "expect" => expect = Some(Decision::from_name(s.string()?)?),
+            "policies" => {
+                if s.byte()? != b'{' {
+                    return None;
+                }
+                policies = Some(s.balanced()?);
+            }
+            "request" => request = Some(scan_request(s, context, values)?),
+            _ => s.skip_value(0)?,
+        }
+        Some(())
+    })?;
+    s.skip_ws();
+    if s.i != line.len() {
+        return None;
+    }
+    let (principal, action, resource, principal_account, resource_account) = request?;
+    Some(CaseText {
+        id: id?,
+        expect: expect?,
+        policies: policies?,
+        principal,
+        action,
+        resource,
+        principal_account,
+        resource_account,
+    })
+}
+
+/// Principal, action, resource and the two accounts of a request.
+type RequestText<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+
+fn scan_request<'a>(
+    s: &mut Scan<'a>,
+    context: &mut Vec<(&'a str, ContextText<'a>)>,
+    values: &mut Vec<&'a str>,
+) -> Option<RequestText<'a>> {
+    let (mut principal, mut action, mut resource) = (None, None, None);
+    let (mut principal_account, mut resource_account) = (None, None);
+    context.clear();
+    values.clear();
+    s.object(|s, name| {
+        match name {
+            "principal" => principal = Some(s.string()?),
+            "action" => action = Some(s.string()?),
+            "resource" => resource = Some(s.string()?),
+            "principal_account" => principal_account = Some(s.string()?),
+            "resource_account" => resource_account = Some(s.string()?),
+            "context" => s.object(|s, key| {
+                let value = if s.byte()? == b'[' {
+                    let start = values.len();
+                    s.array(|s| {
+                        values.push(s.scalar()?);
+                        Some(())
+                    })?;
+                    ContextText::Multi(start..values.len())
+                } else {
+                    ContextText::Single(s.scalar()?)
+                };
+                context.push((key, value));
+                Some(())
+            })?,
+            _ => s.skip_value(0)?,
+        }
+        Some(())
+    })?;
+    Some((
+        principal?,
+        action?,
+        resource?,
+        principal_account,
+        resource_account,
+    ))
+}
+
+/// A cursor over one line of JSON that reads the subset [`scan_case`] accepts,
+/// exactly as `iamsim_engine::json` would read it, borrowing every string.
+struct Scan<'a> {
+    text: &'a str,
+    i: usize,
+}
+
+/// Members per object [`Scan::object`] checks for duplicates; more go to the parser.
+const SCAN_MEMBERS: usize = 32;
+
+impl<'a> Scan<'a> {
+    fn byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.i).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.byte(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            self.i += 1;
+        }
+    }
+
+    fn expect_byte(&mut self, b: u8) -> Option<()> {
+        self.skip_ws();
+        (self.byte()? == b).then(|| self.i += 1)
+    }
+
+    /// A string without escapes.
+    fn string(&mut self) -> Option<&'a str> {
+        if self.byte()? != b'"' {
+            return None;
+        }
+        let start = self.i + 1;
+        let end = string_stop(self.text.as_bytes(), start);
+        if self.text.as_bytes().get(end) != Some(&b'"') {
+            return None;
+        }
+        self.i = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// Skips a string, checking its escapes as the parser does.
+    fn skip_string(&mut self) -> Option<()> {
+        self.i += 1;
+        loop {
+            self.i = string_stop(self.text.as_bytes(), self.i);
+            match self.byte()? {
+                b'"' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                b'\\' => match self.text.as_bytes().get(self.i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
+                    b'u' => self.skip_unicode_escape()?,
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+    }
+
+    /// Skips `\\uXXXX` (and the low half of a surrogate pair), refusing what the
+    /// parser refuses: bad hex digits, a lone or reversed surrogate.
+    fn skip_unicode_escape(&mut self) -> Option<()> {
+        let hex = |at: usize| {
+            self.text
+                .get(at..at + 4)
+                .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|d| u32::from_str_radix(d, 16).ok())
+        };
+        let high = hex(self.i + 2)?;
+        if (0xD800..0xDC00).contains(&high) {
+            if self.text.as_bytes().get(self.i + 6..self.i + 8) != Some(b"\\u".as_slice()) {
+                return None;
+            }
+            let low = hex(self.i + 8)?;
+            (0xDC00..0xE000).contains(&low).then_some(())?;
+            self.i += 12;
+        } else {
+            char::from_u32(high)?;
+            self.i += 6;
+        }
+        Some(())
+    }
+
+    /// A number's text, by the parser's grammar (and its refusal of `01`, `1x`).
+    fn number(&mut self) -> Option<&'a str> {
+        let start = self.i;
+        let digits = |s: &mut Self| {
+            let from = s.i;
+            while matches!(s.byte(), Some(b'0'..=b'9')) {
+                s.i += 1;
+            }
+            s.i > from
+        };
+        if self.byte() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.byte()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => {
+                digits(self);
+            }
+            _ => return None,
+        }
+        if self.byte() == Some(b'.') {
+            self.i += 1;
+            digits(self).then_some(())?;
+        }
+        if matches!(self.byte(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.byte(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            digits(self).then_some(())?;
+        }
+        if matches!(
+            self.byte(),
+            Some(b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'.')
+        ) {
+            return None;
+        }
+        self.text.get(start..self.i)
+    }
+
+    fn literal(&mut self, word: &'static str) -> Option<&'a str> {
+        let text = self.text.get(self.i..self.i + word.len())?;
+        (text == word).then(|| {
+            self.i += word.len();
+            text
+        })
+    }
+
+    /// A context scalar's text: a string's contents, a number as written, or
+    /// `true`/`false` (as `context_from_json` keeps them).
+    fn scalar(&mut self) -> Option<&'a str> {
+        match self.byte()? {
+            b'"' => self.string(),
+            b'-' | b'0'..=b'9' => self.number(),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            _ => None,
+        }
+    }
+
+    /// Skips a value nobody reads (`doc`, unknown members): scalars and arrays of
+    /// them; objects are left to the parser, which checks their member names.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        match self.byte()? {
+            b'"' => self.skip_string(),
+            b'n' => self.literal("null").map(drop),
+            b'[' if depth < 16 => self.array(|s| s.skip_value(depth + 1)),
+            _ => self.scalar().map(drop),
+        }
+    }
+
+    /// Reads an array, `item` reading each element.
+    fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.list(b'[', b']', item)
+    }
+
+    /// Reads an object, `member` reading each member's value; a member name with
+    /// escapes, or given twice, is left to the parser.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        let mut seen = [""; SCAN_MEMBERS];
+        let mut count = 0;
+        self.list(b'{', b'}', |s| {
+            let name = s.string()?;
+            if seen.get(..count)?.contains(&name) {
+                return None;
+            }
+            *seen.get_mut(count)? = name;
+            count += 1;
+            s.expect_byte(b':')?;
+            s.skip_ws();
+            member(s, name)
+        })
+    }
+
+    /// Reads `open`, comma-separated items and `close`.
+    fn list(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.expect_byte(open)?;
+        self.skip_ws();
+        if self.byte()? == close {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            self.skip_ws();
+            item(self)?;
+            self.skip_ws();
+            match self.byte()? {
+                b',' => self.i += 1,
+                b if b == close => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The text of the object or array starting here, brackets matched and strings
+    /// skipped, without checking anything else: only for text a cache compares with
+    /// text the parser has accepted.
+    fn balanced(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        let start = self.i;
+        let mut depth = 0usize;
+        loop {
+            match b.get(self.i)? {
+                b'"' => loop {
+                    self.i = string_stop(b, self.i + 1);
+                    match b.get(self.i)? {
+                        b'\\' => self.i += 1,
+                        b'"' => break,
+                        _ => {}
+                    }
+                },
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        self.i += 1;
+                        return self.text.get(start..self.i);
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+    }
+}
+
+/// The index of the first `"`, `\\` or control character of `b` from `i` on (or
+/// `b.len()`): where a JSON string's plain run ends. Eight bytes at a time, because
+/// most of a case file is string contents.
+fn string_stop(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // `(w - ONES) & !w & HIGH` flags zero bytes, and `(w - n * ONES) & !w & HIGH`
+    // bytes below `n`; a flag can be wrong only above a true one, so the lowest
+    // flag is the first stop.
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_le_bytes(bytes);
+        let stops = (below(w ^ (ONES * u64::from(b'"')), 1)
+            | below(w ^ (ONES * u64::from(b'\\')), 1)
+            | below(w, 0x20))
+            & HIGH;
+        if stops != 0 {
+            return i + (stops.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while matches!(b.get(i), Some(&c) if c != b'"' && c != b'\\' && c >= 0x20) {
+        i += 1;
+    }
+    i.min(b.len())
 }
 
 /// Reads one JSON Lines case; with a cache, identical `policies` texts share one
@@ -132,7 +699,7 @@ fn parse_case_line(
     // A hit: parse the line with the policies value blanked, which skips most of its
     // bytes. Anything unexpected falls back to the full parse (exact error columns).
     if let (Some(c), Some((start, end)), Some(k)) = (cache, span, key) {
-        if let Some(Ok(set)) = c.get(k) {
+        if let Some(set) = c.get(k) {
             let blanked = format!("{}{{}}{}", &line[..start], &line[end..]);
             if let Ok(v) = json::parse(&blanked, line_no, JsonLimits::default()) {
                 if let Ok(case) = case_from_json_cached(&v, source, "", None, Some(set)) {
@@ -210,89 +777,28 @@ pub fn case_from_json(v: &JsonValue, source: &Arc<str>, base: &str) -> Result<Ca
 }
 
 /// The byte span of the top-level member `name`'s value in a one-line JSON object,
-/// found by scanning (strings skipped, brackets matched) without building a tree.
-/// `None` whenever anything is unusual: callers then parse normally.
+/// found by scanning without building a tree. `None` whenever anything is unusual:
+/// callers then parse normally.
 fn member_span(line: &str, name: &str) -> Option<(usize, usize)> {
-    let b = line.as_bytes();
-    let skip_ws = |mut i: usize| {
-        while matches!(b.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-            i += 1;
+    let mut s = Scan { text: line, i: 0 };
+    let mut span = None;
+    s.skip_ws();
+    // The member's span ends the scan early, as a `None`.
+    let _ = s.object(|s, member| {
+        let start = s.i;
+        match s.byte()? {
+            b'{' | b'[' => drop(s.balanced()?),
+            b'"' => s.skip_string()?,
+            b'n' => drop(s.literal("null")?),
+            _ => drop(s.scalar()?),
         }
-        i
-    };
-    // Index just past the string starting at `i` (a `"`).
-    let string_end = |mut i: usize| -> Option<usize> {
-        i += 1;
-        loop {
-            match b.get(i)? {
-                b'\\' => i += 2,
-                b'"' => return Some(i + 1),
-                _ => i += 1,
-            }
-        }
-    };
-    let value_end = |i: usize| -> Option<usize> {
-        match b.get(i)? {
-            b'"' => string_end(i),
-            b'{' | b'[' => {
-                let (mut depth, mut j) = (0usize, i);
-                loop {
-                    match b.get(j)? {
-                        b'"' => {
-                            j = string_end(j)?;
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth = depth.checked_sub(1)?;
-                            if depth == 0 {
-                                return Some(j + 1);
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
-            }
-            _ => {
-                let mut j = i;
-                while !matches!(
-                    b.get(j),
-                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')
-                ) {
-                    j += 1;
-                }
-                Some(j)
-            }
-        }
-    };
-    let mut i = skip_ws(0);
-    if b.get(i) != Some(&b'{') {
-        return None;
-    }
-    i += 1;
-    loop {
-        i = skip_ws(i);
-        if b.get(i) != Some(&b'"') {
+        if member == name {
+            span = Some((start, s.i));
             return None;
         }
-        let key_end = string_end(i)?;
-        let key = line.get(i + 1..key_end - 1)?;
-        i = skip_ws(key_end);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(i + 1);
-        let end = value_end(i)?;
-        if key == name {
-            return Some((i, end));
-        }
-        i = skip_ws(end);
-        if b.get(i) != Some(&b',') {
-            return None;
-        }
-        i += 1;
-    }
+        Some(())
+    });
+    span
 }
 
 fn case_from_json_cached(
@@ -341,15 +847,13 @@ fn case_from_json_cached(
     let policies_v = v
         .get("policies")
         .ok_or_else(|| at.err("/policies", v.position, "missing `policies`"))?;
-    let key = cache;
-    let policies = match compiled.map(Ok).or_else(|| key.and_then(|(c, k)| c.get(k))) {
-        Some(hit) => hit,
+    let policies = match compiled.or_else(|| cache.and_then(|(c, k)| c.get(k))) {
+        Some(hit) => Ok(hit),
         None => {
             let fresh = policy_set_from_json(policies_v, source, &format!("{base}/policies"), &at)?
                 .map(Arc::new);
-            // Errors are not shared: their message names this case's own line.
-            if let (Some((c, k)), Ok(_)) = (key, &fresh) {
-                c.put(k, &fresh);
+            if let (Some((c, k)), Ok(set)) = (cache, &fresh) {
+                c.put(k, set);
             }
             fresh
         }
@@ -511,5 +1015,148 @@ fn scalar_text(v: &JsonValue) -> Option<Box<str>> {
         JsonKind::Number(n) => Some(n.clone()),
         JsonKind::Bool(b) => Some(if *b { "true".into() } else { "false".into() }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CORPUS: &str = include_str!("../fixtures/conformance/cases.jsonl");
+
+    /// What the full parser makes of `line` given its compiled policies.
+    fn parsed(line: &str, line_no: u32, set: &Arc<CompiledPolicySet>) -> Option<Case> {
+        let v = json::parse(line, line_no, JsonLimits::default()).ok()?;
+        case_from_json_cached(&v, &"t".into(), "", None, Some(set.clone())).ok()
+    }
+
+    /// The scanner's reading of `line`, if it takes it.
+    fn scanned(line: &str, line_no: u32, cache: &PolicyCache) -> Option<Case> {
+        let mut scratch = Scratch::default();
+        read_compiled_case(&mut scratch, line, line_no, cache)?;
+        Some(scratch.case)
+    }
+
+    /// Every corpus line with compiling policies, and a cache holding them.
+    fn corpus() -> (Vec<&'static str>, PolicyCache) {
+        let cache = PolicyCache::default();
+        let lines = CORPUS
+            .lines()
+            .enumerate()
+            .filter(|&(i, line)| {
+                parse_case_line(line, i as u32 + 1, &"t".into(), Some(&cache))
+                    .is_ok_and(|c| c.policies.is_ok())
+            })
+            .map(|(_, line)| line)
+            .collect();
+        (lines, cache)
+    }
+
+    /// Asserts that whatever the scanner takes, the parser reads the same way.
+    fn assert_agrees(line: &str, cache: &PolicyCache) -> bool {
+        let Some(fast) = scanned(line, 7, cache) else {
+            return false;
+        };
+        let Ok(set) = &fast.policies else {
+            panic!("scanned case without policies: {line}");
+        };
+        let full = parsed(line, 7, set)
+            .unwrap_or_else(|| panic!("scanner took a line the parser refuses: {line}"));
+        assert_eq!(fast.id, full.id, "{line}");
+        assert_eq!(fast.expect, full.expect, "{line}");
+        assert_eq!(fast.request, full.request, "{line}");
+        assert!(full.policies.is_ok_and(|p| Arc::ptr_eq(&p, set)), "{line}");
+        true
+    }
+
+    // The fast path is what makes `check` fast: every corpus line must take it but
+    // those whose request has escapes, which the scanner leaves to the parser.
+    #[test]
+    fn scanner_reads_every_corpus_case_as_the_parser_does() {
+        let (lines, cache) = corpus();
+        for line in &lines {
+            let request = member_span(line, "request").and_then(|(s, e)| line.get(s..e));
+            assert!(
+                assert_agrees(line, &cache) || request.is_some_and(|r| r.contains('\\')),
+                "scanner refused {line}"
+            );
+        }
+    }
+
+    // The scanner must never take a line the parser would read differently or refuse:
+    // seeded random edits of corpus lines, outside their policies.
+    #[test]
+    fn scanner_refuses_or_agrees_on_edited_lines() {
+        const EDITS: [&str; 34] = [
+            "\"",
+            "\\",
+            "\\u0041",
+            "\\ud800",
+            "\\ud83d\\ude00",
+            "\\udc00",
+            "\\n",
+            "\\x",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            " ",
+            "\t",
+            "\r",
+            "\u{1}",
+            "0",
+            "01",
+            "-",
+            "1e5",
+            ".",
+            "e",
+            "true",
+            "null",
+            "é",
+            "\u{feff}",
+            "\"id\": \"x\", ",
+            "\"context\": {}, ",
+            "\"Aws:UserName\": \"x\", ",
+            "\"k\": [1, true], ",
+            "\"k\": {}, ",
+            "\"k\": [[]], ",
+        ];
+        let (lines, cache) = corpus();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut taken, mut tries) = (0, 0);
+        while tries < 20_000 {
+            let line = lines[next(lines.len())];
+            let (start, end) = member_span(line, "policies").expect("corpus policies");
+            let mut at = next(line.len() + 1);
+            if (start..end).contains(&at) || !line.is_char_boundary(at) {
+                continue;
+            }
+            tries += 1;
+            let mut edited = line.to_owned();
+            match next(3) {
+                0 => edited.insert_str(at, EDITS[next(EDITS.len())]),
+                1 if at < line.len() => {
+                    while !edited.is_char_boundary(at + 1) {
+                        at += 1;
+                    }
+                    edited.replace_range(at..at + 1, EDITS[next(EDITS.len())]);
+                }
+                _ => {
+                    let len = line[at..].chars().next().map_or(0, char::len_utf8);
+                    edited.replace_range(at..at + len, "");
+                }
+            }
+            taken += usize::from(assert_agrees(&edited, &cache));
+        }
+        // Most edits break the line; enough must survive to test the agreement.
+        assert!(taken > 1_000, "only {taken} edited lines were scanned");
     }
 }

@@ -14,7 +14,7 @@
 //! 2 when the table, scenario or case file cannot be used at all.
 
 use super::Outcome;
-use crate::cases::{parse_case_file, Case};
+use crate::cases::{map_cases, Case};
 use crate::rows::{parse_jsonl_row, parse_yaml_rows, CsvRows, Expectation, Row, RowParseError};
 use crate::scenario::Scenario;
 use iamsim_engine::decision::{Decision, DecisionReason};
@@ -360,26 +360,23 @@ impl Report {
 
 /// Evaluates every case of a case file's text.
 pub fn run_cases(text: &str, source: &str, allow_indeterminate: bool) -> Vec<CheckResult> {
-    parse_case_file(text, source)
-        .into_par_iter()
-        .map(|c| match c {
-            Ok(case) => {
-                let mut result = evaluate_case(&case, source, allow_indeterminate);
-                // Cases share compiled sets; explain a failure with its own locations.
-                if result.explanation.is_some() {
-                    if let Some(fresh) = crate::cases::reload_case(text, source, case.line) {
-                        result = evaluate_case(&fresh, source, allow_indeterminate);
-                    }
+    map_cases(text, source, |c, at| match c {
+        Ok(case) => {
+            let mut result = evaluate_case(case, source, allow_indeterminate);
+            // Cases share compiled sets; explain a failure with its own locations.
+            if result.explanation.is_some() {
+                if let Some(fresh) = at.reload() {
+                    result = evaluate_case(&fresh, source, allow_indeterminate);
                 }
-                result
             }
-            Err(e) => {
-                // `line N` is the case reader's stand-in for a missing id.
-                let id = (e.id != format!("line {}", e.line)).then_some(e.id);
-                CheckResult::error(e.line, id, e.message)
-            }
-        })
-        .collect()
+            result
+        }
+        Err(e) => {
+            // `line N` is the case reader's stand-in for a missing id.
+            let id = (e.id != format!("line {}", e.line)).then_some(e.id);
+            CheckResult::error(e.line, id, e.message)
+        }
+    })
 }
 
 fn evaluate_case(case: &Case, source: &str, allow_indeterminate: bool) -> CheckResult {
