@@ -13,11 +13,12 @@ use crate::model::{
     Effect, Location, Policy, PolicyKind, PrincipalType, PrincipalValue, ScalarValue, Statement,
 };
 use crate::pattern::arn::{ArnPatternWarning, VariableScope};
-use crate::pattern::set::{StrKey, StrMap};
+use crate::pattern::set::{GlobIndex, GlobMatches, StrKey, StrMap};
 use crate::pattern::{
     ActionPattern, ActionPatternError, ActionPatternSet, ArnPattern, ResourcePatternSet,
 };
 use crate::request::Caller;
+use crate::variables::Piece;
 use std::sync::Arc;
 
 /// The policies in force for one kind of request, by layer (SEMANTICS §1.1).
@@ -80,6 +81,9 @@ pub enum CompileErrorKind {
     /// More organization levels than we index.
     #[error("too many organization levels ({0})")]
     TooManyLevels(usize),
+    /// More statements in one layer than the index can number.
+    #[error("too many statements in one layer ({0})")]
+    TooManyStatements(usize),
 }
 
 /// What explanations need to know about a statement.
@@ -138,6 +142,8 @@ pub(crate) struct CompiledStatement {
 pub(crate) struct CompiledPrincipal {
     pub(crate) negated: bool,
     pub(crate) entries: Vec<PrincipalEntry>,
+    /// Every entry is `*`: the principal names everyone, whoever calls.
+    pub(crate) everyone_only: bool,
 }
 
 /// One principal entry (SEMANTICS §6).
@@ -174,19 +180,26 @@ pub(crate) struct CompiledLayer {
 }
 
 /// Statement indices per lower-cased service and action name, plus the ones that can
-/// match any service (`*`, `NotAction`); all lists ascending.
+/// match any service (`*`, `NotAction`); all lists ascending, each entry a
+/// statement index with [`ACTION_KNOWN`] set when the statement's action element is
+/// already known to match every request that reaches the list.
 ///
 /// Within a service, every action name some statement lists literally has the
 /// complete list of statements whose `Action` covers it (those listing it, and those
-/// whose wildcard entries match it, found at compile time), so a request for a listed
-/// action visits only statements whose action element is already known to match.
-/// Any other name can only be matched by the statements with a wildcard entry for
-/// the service, which are the candidates then.
+/// whose wildcard entries match it, found at compile time). Any other name can only
+/// be matched by wildcard entries: the service's distinct wildcard names are
+/// bucketed, and when exactly one of them matches, its statements are the
+/// candidates. So a request visits only statements whose action element is already
+/// known to match, except when several wildcard names match, or the service is too
+/// large to precompute, or a `NotAction` is in play.
 #[derive(Debug, Default)]
 pub(crate) struct ServiceIndex {
     by_service: StrMap<ServiceEntry>,
     any_service: Vec<u32>,
 }
+
+/// Set on an index entry when its statement's action element is known to match.
+const ACTION_KNOWN: u32 = 1 << 31;
 
 /// One service's statements within a [`ServiceIndex`].
 #[derive(Debug, Default)]
@@ -195,7 +208,12 @@ struct ServiceEntry {
     /// the service has too many names × wildcard statements to precompute; then
     /// `wildcard` holds all its statements.
     by_name: Option<StrMap<Vec<u32>>>,
-    /// The statements with a wildcard entry for this service.
+    /// The distinct wildcard names of the service's statements; the statements with
+    /// entry `i` are `by_wildcard_name[i]`.
+    wildcard_names: GlobIndex,
+    by_wildcard_name: Vec<Vec<u32>>,
+    /// The statements with a wildcard entry for this service, for names that
+    /// several wildcard names match; `service:*` statements are marked known.
     wildcard: Vec<u32>,
 }
 
@@ -216,7 +234,8 @@ impl ServiceIndex {
             let i = i as u32;
             // NotAction and `*` can match any service; everything else only its own.
             if s.not_action || s.actions.has_any() {
-                any_service.push(i);
+                // `*` matches every action; what a NotAction excludes must be tested.
+                any_service.push(if s.not_action { i } else { i | ACTION_KNOWN });
                 continue;
             }
             for service in s.actions.services() {
@@ -230,13 +249,24 @@ impl ServiceIndex {
                 }
             }
         }
+        let statement = |i: u32| statements.get(i as usize);
+        // `service:*` matches every name of the service.
+        let mark_whole_service = |service: &str, i: u32| {
+            let whole = statement(i).is_some_and(|s| {
+                s.actions
+                    .wildcard_names(service)
+                    .any(|name| matches!(name, [Piece::Star]))
+            });
+            if whole {
+                i | ACTION_KNOWN
+            } else {
+                i
+            }
+        };
         let mut by_service = StrMap::default();
         for (service, (all, wildcard)) in services.iter() {
             let mut names: StrMap<Vec<u32>> = StrMap::default();
-            for &i in all {
-                let Some(s) = statements.get(i as usize) else {
-                    continue;
-                };
+            for s in all.iter().filter_map(|&i| statement(i)) {
                 for name in s.actions.exact_names(service) {
                     let _ = names.get_or_insert_with(name, Vec::new);
                 }
@@ -244,7 +274,11 @@ impl ServiceIndex {
             let entry = if names.len().saturating_mul(wildcard.len()) > MAX_NAME_PAIRS {
                 ServiceEntry {
                     by_name: None,
-                    wildcard: all.clone(),
+                    wildcard: all
+                        .iter()
+                        .map(|&i| mark_whole_service(service, i))
+                        .collect(),
+                    ..ServiceEntry::default()
                 }
             } else {
                 let mut by_name: StrMap<Vec<u32>> = StrMap::default();
@@ -252,19 +286,40 @@ impl ServiceIndex {
                     let covering = all
                         .iter()
                         .copied()
-                        .filter(|&i| {
-                            statements
-                                .get(i as usize)
-                                .is_some_and(|s| s.actions.matches(service, name))
-                        })
+                        .filter(|&i| statement(i).is_some_and(|s| s.actions.matches(service, name)))
+                        .map(|i| i | ACTION_KNOWN)
                         .collect();
                     if let Some(slot) = by_name.get_or_insert_with(name, Vec::new) {
                         *slot = covering;
                     }
                 }
+                // Distinct wildcard names, each with the statements listing it.
+                let mut distinct: Vec<(&[Piece], Vec<u32>)> = Vec::new();
+                for &i in wildcard {
+                    let Some(s) = statement(i) else { continue };
+                    for name in s.actions.wildcard_names(service) {
+                        let at = match distinct.iter().position(|(n, _)| *n == name) {
+                            Some(at) => at,
+                            None => {
+                                distinct.push((name, Vec::new()));
+                                distinct.len() - 1
+                            }
+                        };
+                        if let Some((_, list)) = distinct.get_mut(at) {
+                            if list.last() != Some(&(i | ACTION_KNOWN)) {
+                                list.push(i | ACTION_KNOWN);
+                            }
+                        }
+                    }
+                }
                 ServiceEntry {
                     by_name: Some(by_name),
-                    wildcard: wildcard.clone(),
+                    wildcard_names: GlobIndex::new(distinct.iter().map(|(name, _)| *name)),
+                    by_wildcard_name: distinct.into_iter().map(|(_, list)| list).collect(),
+                    wildcard: wildcard
+                        .iter()
+                        .map(|&i| mark_whole_service(service, i))
+                        .collect(),
                 }
             };
             if let Some(slot) = by_service.get_or_insert_with(service, ServiceEntry::default) {
@@ -292,26 +347,35 @@ impl ServiceIndex {
         service: &StrKey<'_>,
         name: &StrKey<'_>,
     ) -> Candidates<'a> {
-        let (specific, known): (&[u32], bool) = match self.by_service.get_key(service) {
-            None => (&[], false),
-            Some(entry) => match entry.by_name.as_ref().map(|names| names.get_key(name)) {
-                Some(Some(covering)) => (covering, true),
-                _ => (&entry.wildcard, false),
+        let specific: &[u32] = match self.by_service.get_key(service) {
+            None => &[],
+            Some(entry) => match &entry.by_name {
+                None => &entry.wildcard,
+                Some(names) => match names.get_key(name) {
+                    Some(covering) => covering,
+                    None => match entry.wildcard_names.matches(name) {
+                        // No listed name and no wildcard name matches.
+                        GlobMatches::None => &[],
+                        GlobMatches::One(at) => entry
+                            .by_wildcard_name
+                            .get(at)
+                            .map_or(&entry.wildcard, Vec::as_slice),
+                        GlobMatches::Several => &entry.wildcard,
+                    },
+                },
             },
         };
         Candidates {
             a: specific,
-            a_known: known,
             b: &self.any_service,
         }
     }
 }
 
-/// Merges two ascending index lists (no statement is in both): `a`, whose action
-/// match is known when `a_known`, and `b`, whose is not.
+/// Merges two ascending index lists that share no statement: the service's, and
+/// the any-service statements.
 pub(crate) struct Candidates<'a> {
     a: &'a [u32],
-    a_known: bool,
     b: &'a [u32],
 }
 
@@ -321,21 +385,22 @@ impl Iterator for Candidates<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<(u32, bool)> {
-        match (self.a.split_first(), self.b.split_first()) {
-            (Some((&x, rest)), Some((&y, _))) if x < y => {
+        let entry = match (self.a.split_first(), self.b.split_first()) {
+            (Some((&x, rest)), Some((&y, _))) if x & !ACTION_KNOWN < y & !ACTION_KNOWN => {
                 self.a = rest;
-                Some((x, self.a_known))
+                x
             }
             (_, Some((&y, rest))) => {
                 self.b = rest;
-                Some((y, false))
+                y
             }
             (Some((&x, rest)), None) => {
                 self.a = rest;
-                Some((x, self.a_known))
+                x
             }
-            (None, None) => None,
-        }
+            (None, None) => return None,
+        };
+        Some((entry & !ACTION_KNOWN, entry & ACTION_KNOWN != 0))
     }
 }
 
@@ -538,6 +603,17 @@ impl Builder {
                 statements: infos,
             });
         }
+        // The index numbers statements below `ACTION_KNOWN`, its flag bit.
+        if statements.len() >= ACTION_KNOWN as usize {
+            return Err(CompileError {
+                location: Location {
+                    source: "".into(),
+                    pointer: String::new(),
+                    position: Position::default(),
+                },
+                kind: CompileErrorKind::TooManyStatements(statements.len()),
+            });
+        }
         let denies = ServiceIndex::build(&statements, Effect::Deny);
         let allows = ServiceIndex::build(&statements, Effect::Allow);
         Ok(CompiledLayer {
@@ -589,9 +665,16 @@ fn compile_statement(
         }
         None => None,
     };
-    let principal = s.principal.as_ref().map(|p| CompiledPrincipal {
-        negated: p.negated,
-        entries: principal_entries(&p.value),
+    let principal = s.principal.as_ref().map(|p| {
+        let entries = principal_entries(&p.value);
+        CompiledPrincipal {
+            negated: p.negated,
+            everyone_only: !entries.is_empty()
+                && entries
+                    .iter()
+                    .all(|e| matches!(e, PrincipalEntry::Everyone)),
+            entries,
+        }
     });
     let mut conditions = Vec::with_capacity(s.conditions.len());
     for c in &s.conditions {
@@ -727,6 +810,21 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![(2, false), (3, true)]
         );
+        // An unlisted name that one wildcard name matches skips the test too; `*`
+        // always does, `NotAction` never.
+        assert_eq!(
+            allows
+                .candidates(&key("s3"), &key("getobject"))
+                .collect::<Vec<_>>(),
+            vec![(0, true), (2, false)]
+        );
+        assert_eq!(
+            set.identity
+                .denies
+                .candidates(&key("s3"), &key("getobject"))
+                .collect::<Vec<_>>(),
+            vec![(1, true)]
+        );
     }
 
     #[test]
@@ -743,7 +841,12 @@ mod tests {
               {"Effect":"Allow","NotAction":["s3:GetObject"],"Resource":"*"},
               {"Effect":"Deny","Action":"*","Resource":"*"},
               {"Effect":"Allow","Action":["logs:GetLogEvents","logs:*"],"Resource":"*"},
-              {"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#,
+              {"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"},
+              {"Effect":"Allow","Action":["s3:*","s3:Get*"],"Resource":"*"},
+              {"Effect":"Allow","Action":["s3:G*","s3:*Policy","s3:Get*"],"Resource":"*"},
+              {"Effect":"Allow","Action":["logs:*Events","logs:Put*"],"Resource":"*"},
+              {"Effect":"Deny","Action":["logs:*Events","ec2:Run*"],"Resource":"*"},
+              {"Effect":"Deny","Action":["logs:Put*","ec2:*"],"Resource":"*"}]}"#,
         );
         let set = CompiledPolicySet::compile(&PolicySet {
             identity: vec![p],
@@ -762,6 +865,15 @@ mod tests {
             ("logs", "getlogevents"),
             ("logs", "getxogevents"),
             ("ec2", "runinstances"),
+            ("ec2", "stopinstances"),
+            ("s3", "getbucketpolicy"),
+            ("s3", "putbucketpolicy"),
+            ("s3", "gobject"),
+            ("s3", "headobject"),
+            ("logs", "putlogevents"),
+            ("logs", "putretentionpolicy"),
+            ("logs", "filterlogevents"),
+            ("logs", "deleteloggroup"),
             ("", ""),
         ];
         for (effect, index) in [

@@ -222,9 +222,13 @@ fn test_candidate<'a>(
 
 /// Every kind by which the principal element names the caller (SEMANTICS §6).
 fn principal_matches(p: &CompiledPrincipal, request: &Request) -> PrincipalMatches {
+    let mut kinds = PrincipalMatches::default();
+    if p.everyone_only {
+        kinds.insert(PrincipalMatch::Wildcard);
+        return kinds;
+    }
     let caller = request.caller();
     let caller_account = request.principal_account();
-    let mut kinds = PrincipalMatches::default();
     for entry in &p.entries {
         match entry {
             PrincipalEntry::Everyone => kinds.insert(PrincipalMatch::Wildcard),

@@ -373,6 +373,7 @@ impl CompiledCondition {
     /// unparseable side makes the comparison false), so a negated operator — the
     /// usual guard of a Deny, `NotIpAddress`, `NumericNotEquals` — still holds and the
     /// Deny applies; the diagnostic says the value could not be compared.
+    #[inline]
     fn test_request_value(
         &self,
         value: &str,

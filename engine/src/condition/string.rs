@@ -113,6 +113,7 @@ impl StringValues {
     }
 
     /// Whether `request` equals (or is like) at least one policy value.
+    #[inline]
     pub(super) fn test(&self, request: &str, context: &Context) -> ValueTest {
         if let Some(fast) = &self.fast {
             // No variables: nothing can be unresolved.

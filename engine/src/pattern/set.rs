@@ -23,7 +23,7 @@ use std::ops::ControlFlow;
 
 use crate::pattern::action::ActionPattern;
 use crate::pattern::arn::{split_arn, ArnPattern};
-use crate::pattern::glob::match_pieces;
+use crate::pattern::glob::{has_wildcards, match_pieces};
 use crate::request::Context;
 use crate::variables::{has_variables, parse_pieces, Piece, Wildcards};
 
@@ -705,6 +705,19 @@ impl ActionPatternSet {
             .flat_map(|buckets| buckets.exact.iter().map(|(name, _)| name))
     }
 
+    /// The name globs with a wildcard among the entries of `service_lc`, in entry
+    /// order (repeats included).
+    pub(crate) fn wildcard_names<'s>(
+        &'s self,
+        service_lc: &'s str,
+    ) -> impl Iterator<Item = &'s [Piece]> + 's {
+        self.patterns.iter().filter_map(move |pattern| {
+            pattern
+                .name_pieces()
+                .filter(|name| pattern.service() == Some(service_lc) && has_wildcards(name))
+        })
+    }
+
     /// True when some entry of `service_lc` has a wildcard in its name.
     pub(crate) fn has_wildcard_name(&self, service_lc: &str) -> bool {
         self.by_service
@@ -736,6 +749,78 @@ impl ActionPatternSet {
     /// True when there are no entries.
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
+    }
+}
+
+/// Which entries of a [`GlobIndex`] match a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GlobMatches {
+    /// No entry.
+    None,
+    /// Exactly this entry.
+    One(usize),
+    /// Two or more entries.
+    Several,
+}
+
+/// Distinct variable-free globs over one string, bucketed, telling which one matches
+/// (or that several do). The compiled set keeps one per service for its statements'
+/// wildcard action names, so a request finds the statements its name matches
+/// without testing each statement's whole `Action` list.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GlobIndex {
+    buckets: GlobBuckets,
+    /// For a few entries that are all [`SimpleGlob`]s: those, tested one by one.
+    simple: Option<Box<[SimpleGlob]>>,
+}
+
+impl GlobIndex {
+    /// Buckets `globs`; entry `i` is the `i`-th glob.
+    pub(crate) fn new<'p>(globs: impl IntoIterator<Item = &'p [Piece]>) -> GlobIndex {
+        let globs: Vec<&[Piece]> = globs.into_iter().collect();
+        let mut buckets = GlobBuckets::default();
+        for (index, pieces) in globs.iter().enumerate() {
+            buckets.insert(index, pieces);
+        }
+        let simple = if globs.len() <= SIMPLE_LIMIT {
+            globs.iter().map(|pieces| SimpleGlob::of(pieces)).collect()
+        } else {
+            None
+        };
+        GlobIndex { buckets, simple }
+    }
+
+    /// The entries that match `text`, looking no further than a second one.
+    #[inline]
+    pub(crate) fn matches(&self, text: &StrKey<'_>) -> GlobMatches {
+        if let Some(simple) = &self.simple {
+            let mut found = GlobMatches::None;
+            for (index, glob) in simple.iter().enumerate() {
+                if glob.matches(text.text) {
+                    if found != GlobMatches::None {
+                        return GlobMatches::Several;
+                    }
+                    found = GlobMatches::One(index);
+                }
+            }
+            return found;
+        }
+        let first = std::cell::Cell::new(None);
+        // `find` stops at the first entry `accept` takes: take the second match.
+        let second = self
+            .buckets
+            .find(text.text, Some(text.hash), Search::AnyMatch, |index| {
+                if first.get().is_some() {
+                    return true;
+                }
+                first.set(Some(index));
+                false
+            });
+        match (first.get(), second) {
+            (_, Some(_)) => GlobMatches::Several,
+            (Some(index), None) => GlobMatches::One(index),
+            (None, None) => GlobMatches::None,
+        }
     }
 }
 
