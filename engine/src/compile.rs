@@ -433,6 +433,9 @@ pub struct CompiledPolicySet {
     pub(crate) session: Option<CompiledLayer>,
     pub(crate) scp: Vec<CompiledLayer>,
     pub(crate) rcp: Vec<CompiledLayer>,
+    /// The layers holding some Deny statement, in canonical order: most sets have
+    /// one or none, and the fast path visits only these for Deny.
+    pub(crate) deny_layers: Box<[Layer]>,
 }
 
 impl CompiledPolicySet {
@@ -459,7 +462,7 @@ impl CompiledPolicySet {
             .transpose()?;
         let scp = levels(&mut builder, &set.scp, PolicyKind::Scp, Layer::Scp)?;
         let rcp = levels(&mut builder, &set.rcp, PolicyKind::Rcp, Layer::Rcp)?;
-        Ok(CompiledPolicySet {
+        let mut set = CompiledPolicySet {
             policies: builder.policies,
             identity,
             resource,
@@ -467,7 +470,14 @@ impl CompiledPolicySet {
             session,
             scp,
             rcp,
-        })
+            deny_layers: Box::default(),
+        };
+        set.deny_layers = set
+            .layers()
+            .filter(|l| !l.denies.is_empty())
+            .map(|l| l.layer)
+            .collect();
+        Ok(set)
     }
 
     /// Every policy of the set, in layer order; [`StatementRef::policy`] indexes this.
@@ -508,16 +518,21 @@ impl CompiledPolicySet {
         self.layers().map(|l| l.statements.len()).sum()
     }
 
-    pub(crate) fn statement(&self, r: StatementRef) -> Option<&CompiledStatement> {
-        let layer = match r.layer {
+    /// The compiled layer `layer`, if the set has it.
+    #[inline]
+    pub(crate) fn layer(&self, layer: Layer) -> Option<&CompiledLayer> {
+        match layer {
             Layer::Identity => Some(&self.identity),
             Layer::Resource => self.resource.as_ref(),
             Layer::Boundary => self.boundary.as_ref(),
             Layer::Session => self.session.as_ref(),
             Layer::Scp(l) => self.scp.get(l as usize),
             Layer::Rcp(l) => self.rcp.get(l as usize),
-        }?;
-        layer
+        }
+    }
+
+    pub(crate) fn statement(&self, r: StatementRef) -> Option<&CompiledStatement> {
+        self.layer(r.layer)?
             .statements
             .iter()
             .find(|s| s.origin.policy == r.policy && s.origin.statement == r.statement)

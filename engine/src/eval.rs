@@ -66,6 +66,7 @@ pub(crate) struct Findings<'a> {
 }
 
 impl<'a> Observer<'a> for Findings<'a> {
+    #[inline]
     fn condition(
         &mut self,
         s: &'a CompiledStatement,
@@ -221,12 +222,18 @@ fn test_candidate<'a>(
 }
 
 /// Every kind by which the principal element names the caller (SEMANTICS §6).
+#[inline]
 fn principal_matches(p: &CompiledPrincipal, request: &Request) -> PrincipalMatches {
     let mut kinds = PrincipalMatches::default();
     if p.everyone_only {
         kinds.insert(PrincipalMatch::Wildcard);
         return kinds;
     }
+    principal_entry_matches(p, request)
+}
+
+fn principal_entry_matches(p: &CompiledPrincipal, request: &Request) -> PrincipalMatches {
+    let mut kinds = PrincipalMatches::default();
     let caller = request.caller();
     let caller_account = request.principal_account();
     for entry in &p.entries {
@@ -322,23 +329,9 @@ impl CompiledPolicySet {
         let facts = RequestFacts::new(self, request);
         let mut findings = Findings::default();
         let (service, name) = (&facts.service, &facts.name);
-        // §9.2: an applying Deny anywhere decides, whatever allows. The layers in
-        // canonical order (`CompiledPolicySet::layers`), without the chained iterator.
-        let fixed = [
-            Some(&self.identity),
-            self.resource.as_ref(),
-            self.boundary.as_ref(),
-            self.session.as_ref(),
-        ];
-        let layers = fixed
-            .into_iter()
-            .flatten()
-            .chain(self.scp.iter())
-            .chain(self.rcp.iter());
-        for layer in layers {
-            if layer.denies.is_empty() {
-                continue;
-            }
+        // §9.2: an applying Deny anywhere decides, whatever allows. The layers with
+        // Deny statements, in canonical order (`CompiledPolicySet::layers`).
+        for layer in self.deny_layers.iter().filter_map(|&l| self.layer(l)) {
             for (i, known) in layer.denies.candidates(service, name) {
                 let Some(s) = layer.statements.get(i as usize) else {
                     continue;

@@ -325,7 +325,16 @@ impl CompiledCondition {
         let mut diagnostic = None;
         let matched = match (self.operator.qualifier, found) {
             (SetQualifier::Single, ContextValue::Single(value)) => {
-                self.test_request_value(value, context, &mut diagnostic)
+                // The usual guard (`StringNotLike aws:userid`, `StringEquals
+                // aws:PrincipalOrgID`): one value against variable-free strings.
+                let fast = match &self.values {
+                    Values::String(strings) => strings.test_fast(value),
+                    _ => None,
+                };
+                match fast {
+                    Some(any_match) => any_match != self.operator.base.is_negated(),
+                    None => self.test_request_value(value, context, &mut diagnostic),
+                }
             }
             // A single-valued operator on a multivalued key matches nothing, whether
             // the operator is negated or not (AWS requires a set qualifier there;

@@ -112,12 +112,20 @@ impl StringValues {
         }
     }
 
+    /// [`StringValues::test`] when every value has a one-comparison form, which
+    /// needs no context and can leave no diagnostic; `None` otherwise.
+    #[inline]
+    pub(super) fn test_fast(&self, request: &str) -> Option<bool> {
+        let fast = self.fast.as_deref()?;
+        Some(fast.iter().any(|value| value.matches(request)))
+    }
+
     /// Whether `request` equals (or is like) at least one policy value.
     #[inline]
     pub(super) fn test(&self, request: &str, context: &Context) -> ValueTest {
-        if let Some(fast) = &self.fast {
+        if let Some(any_match) = self.test_fast(request) {
             // No variables: nothing can be unresolved.
-            return ValueTest::found(fast.iter().any(|value| value.matches(request)));
+            return ValueTest::found(any_match);
         }
         ValueTest::any_policy_value(&self.patterns, |pieces| match self.comparison {
             Comparison::Exact => literal_equals(pieces, request, context),
