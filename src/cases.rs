@@ -29,36 +29,10 @@ pub struct Case {
     pub policies: Result<Arc<CompiledPolicySet>, String>,
 }
 
-/// Compiled policy sets by the exact text of a case's `policies` value, so a file of
-/// many cases over the same documents parses and compiles each document once. Only
-/// sets that compiled are kept: an error's message names its own case's line.
-#[derive(Default)]
-pub struct PolicyCache {
-    sets: std::sync::Mutex<
-        std::collections::HashMap<
-            Box<str>,
-            Arc<CompiledPolicySet>,
-            std::hash::BuildHasherDefault<TextHasher>,
-        >,
-    >,
-}
-
-impl PolicyCache {
-    fn get(&self, key: &str) -> Option<Arc<CompiledPolicySet>> {
-        self.sets.lock().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: &str, set: &Arc<CompiledPolicySet>) {
-        if let Ok(mut m) = self.sets.lock() {
-            m.entry(key.into()).or_insert_with(|| set.clone());
-        }
-    }
-}
-
-/// FxHash-style hashing of the cache's keys. Every case hashes its `policies` text
-/// (hundreds of bytes), and SipHash's defence against chosen collisions was a tenth
-/// of `check`'s time; the keys come from the user's own file, so the worst a crafted
-/// file could do is slow its own run.
+/// FxHash-style hashing of `policies` texts. Every case hashes its own (hundreds of
+/// bytes), and SipHash's defence against chosen collisions was a tenth of `check`'s
+/// time; the texts come from the user's own file, so the worst a crafted file could
+/// do is slow its own run.
 #[derive(Default)]
 struct TextHasher(u64);
 
@@ -82,6 +56,38 @@ impl std::hash::Hasher for TextHasher {
             l.copy_from_slice(rest);
         }
         self.add(u64::from_le_bytes(last) ^ bytes.len() as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiply mixes upward only; fold the well-mixed high half into the low
+        // bits a hash table indexes by.
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+fn hash_text(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = TextHasher::default();
+    h.write(text.as_bytes());
+    h.finish()
+}
+
+/// A map keyed by a [`hash_text`], which it uses as is.
+type ByHash<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
+
+/// Hands a precomputed [`hash_text`] to a map keyed by it.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 
     fn finish(&self) -> u64 {
@@ -161,38 +167,225 @@ where
             })
             .collect();
     }
+    let mut out = Vec::new();
+    LinesReader::new(source).block(text, 0, &f, &mut out);
+    out
+}
+
+/// [`map_cases`] over a case file, read in blocks of whole lines (see
+/// [`crate::input::read_lines_in_blocks`]) with the limits and errors of
+/// [`crate::input::read_text`]. A JSON array file is read whole.
+pub fn map_case_file<T, F>(
+    path: &std::path::Path,
+    max_bytes: u64,
+    source: &str,
+    f: F,
+) -> Result<Vec<T>, crate::input::InputError>
+where
+    T: Send,
+    F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
+{
+    /// Enough lines per block to keep both cores busy between the block's steps.
+    const BLOCK_BYTES: usize = 1 << 20;
+    let mut reader = LinesReader::new(source.into());
+    let mut out = Vec::new();
+    // Until the first non-blank character, the file may still be a JSON array.
+    let mut opening = Some(String::new());
+    let mut document: Option<String> = None;
+    crate::input::read_lines_in_blocks(path, max_bytes, BLOCK_BYTES, |text, lines_before| {
+        if let Some(whole) = &mut document {
+            whole.push_str(text);
+            return;
+        }
+        if let Some(mut blank) = opening.take() {
+            let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+            if start.is_empty() || start.starts_with('[') {
+                blank.push_str(text);
+                if start.is_empty() {
+                    opening = Some(blank);
+                } else {
+                    document = Some(blank);
+                }
+                return;
+            }
+        }
+        reader.block(text, lines_before, &f, &mut out);
+    })?;
+    Ok(match document {
+        Some(whole) => map_cases(&whole, source, f),
+        None => out,
+    })
+}
+
+/// Reads the cases of JSON Lines text given in blocks of whole lines, compiling each
+/// distinct `policies` text once, from its first case, before any case of its block
+/// is read: no lock while reading, and no two threads compiling the same set.
+struct LinesReader {
+    source: Arc<str>,
+    /// Indexes into `sets` by [`hash_text`], then by the text itself.
+    distinct: ByHash<Vec<(Box<str>, usize)>>,
+    /// The compiled sets; `None` for texts that did not compile.
+    sets: Vec<Option<Arc<CompiledPolicySet>>>,
+}
+
+impl LinesReader {
+    fn new(source: Arc<str>) -> Self {
+        LinesReader {
+            source,
+            distinct: Default::default(),
+            sets: Vec::new(),
+        }
+    }
+
+    /// Reads the cases of `text`, which follows `lines_before` lines of the file, and
+    /// appends what `f` makes of them to `out`.
+    fn block<T, F>(&mut self, text: &str, lines_before: u32, f: &F, out: &mut Vec<T>)
+    where
+        T: Send,
+        F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
+    {
+        use rayon::prelude::*;
+        let lines = case_lines(text, lines_before);
+        let mut firsts = Vec::new();
+        let groups: Vec<Option<usize>> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let text = line.text.get(line.policies.clone()?)?;
+                let same = self.distinct.entry(line.hash).or_default();
+                Some(match same.iter().find(|(seen, _)| **seen == *text) {
+                    Some(&(_, set)) => set,
+                    None => {
+                        let set = self.sets.len() + firsts.len();
+                        same.push((text.into(), set));
+                        firsts.push(i);
+                        set
+                    }
+                })
+            })
+            .collect();
+        let source = &self.source;
+        let compiled: Vec<_> = firsts
+            .par_iter()
+            .map(|&i| lines.get(i).and_then(|line| compile_policies(line, source)))
+            .collect();
+        self.sets.extend(compiled);
+        let sets = &self.sets;
+        out.par_extend(lines.par_iter().zip(groups).map_init(
+            Scratch::default,
+            |scratch, (line, group)| {
+                let set = group.and_then(|g| sets.get(g)?.as_ref());
+                let at = CaseSource {
+                    text: line.text,
+                    line: line.number,
+                    source,
+                    whole_document: false,
+                };
+                match read_case_line(scratch, line, set, source) {
+                    Ok(()) => f(Ok(&scratch.case), &at),
+                    Err(e) => f(Err(e), &at),
+                }
+            },
+        ));
+    }
+}
+
+/// One non-blank line of a JSON Lines case file.
+struct CaseLine<'a> {
+    text: &'a str,
+    /// 1-based.
+    number: u32,
+    /// Where its `policies` value is, if the scanner could tell.
+    policies: Option<std::ops::Range<usize>>,
+    /// [`hash_text`] of the `policies` text.
+    hash: u64,
+}
+
+/// The non-blank lines of a JSON Lines text, numbered, each with its `policies` text
+/// located and hashed: done in parallel over pieces of the text cut at line ends, as
+/// this is a pass over every byte of the file.
+fn case_lines(text: &str, lines_before: u32) -> Vec<CaseLine<'_>> {
+    case_lines_in_pieces(
+        text,
+        lines_before,
+        (text.len() / (8 * rayon::current_num_threads())).max(1 << 16),
+    )
+}
+
+/// [`case_lines`] with pieces of about `piece_bytes`.
+fn case_lines_in_pieces(text: &str, lines_before: u32, piece_bytes: usize) -> Vec<CaseLine<'_>> {
     use rayon::prelude::*;
-    let lines: Vec<(u32, &str)> = text
-        .lines()
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(cut) = rest
+        .as_bytes()
+        .get(piece_bytes..)
+        .and_then(|tail| tail.iter().position(|&b| b == b'\n'))
+    {
+        let Some((piece, tail)) = rest.split_at_checked(piece_bytes + cut + 1) else {
+            break;
+        };
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces.push(rest);
+    // Per piece: how many lines it has (blank ones too), and its non-blank ones,
+    // numbered from 0 within the piece.
+    let per_piece: Vec<(u32, Vec<CaseLine<'_>>)> = pieces
+        .par_iter()
         .enumerate()
-        .map(|(i, line)| {
-            (
-                i as u32 + 1,
-                if i == 0 {
+        .map(|(k, piece)| {
+            let mut count = 0;
+            let mut lines = Vec::new();
+            for (j, line) in piece.lines().enumerate() {
+                count = j as u32 + 1;
+                let line = if lines_before == 0 && k == 0 && j == 0 {
                     line.trim_start_matches('\u{feff}')
                 } else {
                     line
-                },
-            )
-        })
-        .filter(|(_, line)| !line.trim().is_empty())
-        .collect();
-    let cache = PolicyCache::default();
-    lines
-        .par_iter()
-        .map_init(Scratch::default, |scratch, &(line_no, line)| {
-            let at = CaseSource {
-                text: line,
-                line: line_no,
-                source: &source,
-                whole_document: false,
-            };
-            match read_case_line(scratch, line, line_no, &source, &cache) {
-                Ok(()) => f(Ok(&scratch.case), &at),
-                Err(e) => f(Err(e), &at),
+                };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let policies = member_span(line, "policies");
+                let hash = policies
+                    .clone()
+                    .and_then(|span| line.get(span))
+                    .map_or(0, hash_text);
+                lines.push(CaseLine {
+                    text: line,
+                    number: j as u32,
+                    policies,
+                    hash,
+                });
             }
+            (count, lines)
         })
-        .collect()
+        .collect();
+    let mut all = Vec::with_capacity(per_piece.iter().map(|(_, lines)| lines.len()).sum());
+    let mut first = lines_before + 1;
+    for (count, lines) in per_piece {
+        all.extend(lines.into_iter().map(|line| CaseLine {
+            number: line.number + first,
+            ..line
+        }));
+        first += count;
+    }
+    all
+}
+
+/// Compiles the policies of a line, for every case with the same `policies` text;
+/// `None` when they do not compile (each such case then reports its own error).
+fn compile_policies(line: &CaseLine<'_>, source: &Arc<str>) -> Option<Arc<CompiledPolicySet>> {
+    let v = json::parse(line.text, line.number, JsonLimits::default()).ok()?;
+    let at = At {
+        source,
+        base: "",
+        id: String::new(),
+        line: line.number,
+    };
+    let set = policy_set_from_json(v.get("policies")?, source, "/policies", &at).ok()?;
+    set.ok().map(Arc::new)
 }
 
 /// The cases of a file that is one JSON array.
@@ -246,41 +439,44 @@ impl Default for Scratch<'_> {
     }
 }
 
-/// Reads the case on one line into `scratch.case`.
+/// Reads the case on one line into `scratch.case`; `set` is its compiled policies.
 fn read_case_line<'a>(
     scratch: &mut Scratch<'a>,
-    line: &'a str,
-    line_no: u32,
+    line: &CaseLine<'a>,
+    set: Option<&Arc<CompiledPolicySet>>,
     source: &Arc<str>,
-    cache: &PolicyCache,
 ) -> Result<(), CaseError> {
-    if read_compiled_case(scratch, line, line_no, cache).is_some() {
-        return Ok(());
+    let compiled = line.policies.clone().zip(set);
+    if let Some((span, set)) = compiled.clone() {
+        if read_compiled_case(scratch, line.text, line.number, span, set).is_some() {
+            return Ok(());
+        }
     }
-    scratch.case = parse_case_line(line, line_no, source, Some(cache))?;
+    scratch.case = parse_case_line(line.text, line.number, source, compiled)?;
     Ok(())
 }
 
-/// The fast path for a line whose policies are already compiled: the line is scanned
-/// in place (no JSON tree, no copies but the request's own buffers) and the case is
-/// written into `scratch.case`. `None` for anything else (a cache miss, escapes,
-/// anything invalid or unusual): the full parser then reads the line and reports any
-/// error with its exact location, so this reader only has to accept a subset of what
-/// the parser accepts and read it the same way.
+/// The fast path for a line whose policies (at `span`) are compiled: the line is
+/// scanned in place (no JSON tree, no copies but the request's own buffers) and the
+/// case is written into `scratch.case`. `None` for anything else (escapes, anything
+/// invalid or unusual): the full parser then reads the line and reports any error
+/// with its exact location, so this reader only has to accept a subset of what the
+/// parser accepts and read it the same way.
 fn read_compiled_case<'a>(
     scratch: &mut Scratch<'a>,
     line: &'a str,
     line_no: u32,
-    cache: &PolicyCache,
+    span: std::ops::Range<usize>,
+    set: &Arc<CompiledPolicySet>,
 ) -> Option<()> {
-    let text = scan_case(line, &mut scratch.context, &mut scratch.values)?;
-    let set = cache.get(text.policies)?;
+    let text = scan_case(line, span, &mut scratch.context, &mut scratch.values)?;
+
     let case = &mut scratch.case;
     case.id.clear();
     case.id.push_str(text.id);
     case.line = line_no;
     case.expect = text.expect;
-    case.policies = Ok(set);
+    case.policies = Ok(set.clone());
     let r = &mut case.request;
     r.set_principal(text.principal);
     r.set_action(text.action);
@@ -314,8 +510,6 @@ fn read_compiled_case<'a>(
 struct CaseText<'a> {
     id: &'a str,
     expect: Decision,
-    /// The text of the `policies` object, as the cache keys it.
-    policies: &'a str,
     principal: &'a str,
     action: &'a str,
     resource: &'a str,
@@ -334,6 +528,7 @@ enum ContextText<'a> {
 /// [`read_compiled_case`]).
 fn scan_case<'a>(
     line: &'a str,
+    policies_span: std::ops::Range<usize>,
     context: &mut Vec<(&'a str, ContextText<'a>)>,
     values: &mut Vec<&'a str>,
 ) -> Option<CaseText<'a>> {
@@ -344,12 +539,12 @@ fn scan_case<'a>(
         match name {
             "id" => id = Some(s.string()?),
             "expect" => expect = Some(Decision::from_name(s.string()?)?),
-            "policies" => {
-                if s.byte()? != b'{' {
-                    return None;
-                }
-                policies = Some(s.balanced()?);
+            // Already found (by the same scan, so it ends where the value does).
+            "policies" if s.i == policies_span.start => {
+                s.i = policies_span.end;
+                policies = Some(());
             }
+            "policies" => return None,
             "request" => request = Some(scan_request(s, context, values)?),
             _ => s.skip_value(0)?,
         }
@@ -360,10 +555,10 @@ fn scan_case<'a>(
         return None;
     }
     let (principal, action, resource, principal_account, resource_account) = request?;
+    policies?;
     Some(CaseText {
         id: id?,
         expect: expect?,
-        policies: policies?,
         principal,
         action,
         resource,
@@ -692,24 +887,24 @@ fn parse_case_line(
     line: &str,
     line_no: u32,
     source: &Arc<str>,
-    cache: Option<&PolicyCache>,
+    compiled: Option<(std::ops::Range<usize>, &Arc<CompiledPolicySet>)>,
 ) -> Result<Case, CaseError> {
-    let span = cache.and_then(|_| member_span(line, "policies"));
-    let key = span.and_then(|(start, end)| line.get(start..end));
-    // A hit: parse the line with the policies value blanked, which skips most of its
-    // bytes. Anything unexpected falls back to the full parse (exact error columns).
-    if let (Some(c), Some((start, end)), Some(k)) = (cache, span, key) {
-        if let Some(set) = c.get(k) {
-            let blanked = format!("{}{{}}{}", &line[..start], &line[end..]);
-            if let Ok(v) = json::parse(&blanked, line_no, JsonLimits::default()) {
-                if let Ok(case) = case_from_json_cached(&v, source, "", None, Some(set)) {
-                    return Ok(case);
-                }
+    // Policies already compiled: parse the line with them blanked, which skips most
+    // of its bytes. Anything unexpected falls back to the full parse (exact error
+    // columns).
+    if let Some((span, set)) = &compiled {
+        let blanked = line
+            .get(..span.start)
+            .zip(line.get(span.end..))
+            .map(|(before, after)| format!("{before}{{}}{after}"));
+        if let Some(Ok(v)) = blanked.map(|b| json::parse(&b, line_no, JsonLimits::default())) {
+            if let Ok(case) = case_from_json_cached(&v, source, "", Some(Arc::clone(set))) {
+                return Ok(case);
             }
         }
     }
     match json::parse(line, line_no, JsonLimits::default()) {
-        Ok(v) => case_from_json_cached(&v, source, "", cache.zip(key), None),
+        Ok(v) => case_from_json_cached(&v, source, "", compiled.map(|(_, set)| set.clone())),
         Err(e) => Err(CaseError {
             id: format!("line {line_no}"),
             line: line_no,
@@ -773,13 +968,13 @@ impl At<'_> {
 
 /// Builds one case from its JSON value; `base` is its pointer in the file.
 pub fn case_from_json(v: &JsonValue, source: &Arc<str>, base: &str) -> Result<Case, CaseError> {
-    case_from_json_cached(v, source, base, None, None)
+    case_from_json_cached(v, source, base, None)
 }
 
 /// The byte span of the top-level member `name`'s value in a one-line JSON object,
 /// found by scanning without building a tree. `None` whenever anything is unusual:
 /// callers then parse normally.
-fn member_span(line: &str, name: &str) -> Option<(usize, usize)> {
+fn member_span(line: &str, name: &str) -> Option<std::ops::Range<usize>> {
     let mut s = Scan { text: line, i: 0 };
     let mut span = None;
     s.skip_ws();
@@ -793,7 +988,7 @@ fn member_span(line: &str, name: &str) -> Option<(usize, usize)> {
             _ => drop(s.scalar()?),
         }
         if member == name {
-            span = Some((start, s.i));
+            span = Some(start..s.i);
             return None;
         }
         Some(())
@@ -805,7 +1000,6 @@ fn case_from_json_cached(
     v: &JsonValue,
     source: &Arc<str>,
     base: &str,
-    cache: Option<(&PolicyCache, &str)>,
     compiled: Option<Arc<CompiledPolicySet>>,
 ) -> Result<Case, CaseError> {
     let line = v.position.line;
@@ -847,16 +1041,10 @@ fn case_from_json_cached(
     let policies_v = v
         .get("policies")
         .ok_or_else(|| at.err("/policies", v.position, "missing `policies`"))?;
-    let policies = match compiled.or_else(|| cache.and_then(|(c, k)| c.get(k))) {
-        Some(hit) => Ok(hit),
-        None => {
-            let fresh = policy_set_from_json(policies_v, source, &format!("{base}/policies"), &at)?
-                .map(Arc::new);
-            if let (Some((c, k)), Ok(set)) = (cache, &fresh) {
-                c.put(k, set);
-            }
-            fresh
-        }
+    let policies = match compiled {
+        Some(set) => Ok(set),
+        None => policy_set_from_json(policies_v, source, &format!("{base}/policies"), &at)?
+            .map(Arc::new),
     };
     Ok(Case {
         id: id.to_owned(),
@@ -1027,34 +1215,42 @@ mod tests {
     /// What the full parser makes of `line` given its compiled policies.
     fn parsed(line: &str, line_no: u32, set: &Arc<CompiledPolicySet>) -> Option<Case> {
         let v = json::parse(line, line_no, JsonLimits::default()).ok()?;
-        case_from_json_cached(&v, &"t".into(), "", None, Some(set.clone())).ok()
+        case_from_json_cached(&v, &"t".into(), "", Some(set.clone())).ok()
     }
 
+    /// Compiled sets by `policies` text.
+    type Sets = std::collections::HashMap<&'static str, Arc<CompiledPolicySet>>;
+
     /// The scanner's reading of `line`, if it takes it.
-    fn scanned(line: &str, line_no: u32, cache: &PolicyCache) -> Option<Case> {
+    fn scanned(line: &str, line_no: u32, sets: &Sets) -> Option<Case> {
+        let span = member_span(line, "policies")?;
+        let set = sets.get(line.get(span.clone())?)?;
         let mut scratch = Scratch::default();
-        read_compiled_case(&mut scratch, line, line_no, cache)?;
+        read_compiled_case(&mut scratch, line, line_no, span, set)?;
         Some(scratch.case)
     }
 
-    /// Every corpus line with compiling policies, and a cache holding them.
-    fn corpus() -> (Vec<&'static str>, PolicyCache) {
-        let cache = PolicyCache::default();
-        let lines = CORPUS
-            .lines()
-            .enumerate()
-            .filter(|&(i, line)| {
-                parse_case_line(line, i as u32 + 1, &"t".into(), Some(&cache))
-                    .is_ok_and(|c| c.policies.is_ok())
-            })
-            .map(|(_, line)| line)
-            .collect();
-        (lines, cache)
+    /// Every corpus line with compiling policies, and their compiled sets.
+    fn corpus() -> (Vec<&'static str>, Sets) {
+        let mut sets = Sets::new();
+        let mut lines = Vec::new();
+        for (i, line) in CORPUS.lines().enumerate() {
+            let Ok(Case {
+                policies: Ok(set), ..
+            }) = parse_case_line(line, i as u32 + 1, &"t".into(), None)
+            else {
+                continue;
+            };
+            let span = member_span(line, "policies").expect("corpus policies");
+            sets.insert(&line[span], set);
+            lines.push(line);
+        }
+        (lines, sets)
     }
 
     /// Asserts that whatever the scanner takes, the parser reads the same way.
-    fn assert_agrees(line: &str, cache: &PolicyCache) -> bool {
-        let Some(fast) = scanned(line, 7, cache) else {
+    fn assert_agrees(line: &str, sets: &Sets) -> bool {
+        let Some(fast) = scanned(line, 7, sets) else {
             return false;
         };
         let Ok(set) = &fast.policies else {
@@ -1069,15 +1265,35 @@ mod tests {
         true
     }
 
+    // Lines are numbered per piece of the file, then renumbered: the numbers must not
+    // depend on where the pieces are cut (blank lines, CRLF, a byte order mark).
+    #[test]
+    fn lines_are_numbered_as_the_whole_file_would_be() {
+        let text = "\u{feff}{\"a\": 1}\r\n\n  \n{\"policies\": {}}\n\r\n{}\r\n\n\n{\"b\": [\n\n";
+        let whole: Vec<(u32, &str)> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i as u32 + 1, if i == 0 { &l[3..] } else { l }))
+            .filter(|(_, l)| !l.trim().is_empty())
+            .collect();
+        for piece_bytes in 1..text.len() + 2 {
+            let lines: Vec<(u32, &str)> = case_lines_in_pieces(text, 0, piece_bytes)
+                .iter()
+                .map(|l| (l.number, l.text))
+                .collect();
+            assert_eq!(lines, whole, "pieces of {piece_bytes} bytes");
+        }
+    }
+
     // The fast path is what makes `check` fast: every corpus line must take it but
     // those whose request has escapes, which the scanner leaves to the parser.
     #[test]
     fn scanner_reads_every_corpus_case_as_the_parser_does() {
-        let (lines, cache) = corpus();
+        let (lines, sets) = corpus();
         for line in &lines {
-            let request = member_span(line, "request").and_then(|(s, e)| line.get(s..e));
+            let request = member_span(line, "request").and_then(|span| line.get(span));
             assert!(
-                assert_agrees(line, &cache) || request.is_some_and(|r| r.contains('\\')),
+                assert_agrees(line, &sets) || request.is_some_and(|r| r.contains('\\')),
                 "scanner refused {line}"
             );
         }
@@ -1123,7 +1339,7 @@ mod tests {
             "\"k\": {}, ",
             "\"k\": [[]], ",
         ];
-        let (lines, cache) = corpus();
+        let (lines, sets) = corpus();
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |n: usize| {
             seed ^= seed << 13;
@@ -1134,9 +1350,9 @@ mod tests {
         let (mut taken, mut tries) = (0, 0);
         while tries < 20_000 {
             let line = lines[next(lines.len())];
-            let (start, end) = member_span(line, "policies").expect("corpus policies");
+            let policies = member_span(line, "policies").expect("corpus policies");
             let mut at = next(line.len() + 1);
-            if (start..end).contains(&at) || !line.is_char_boundary(at) {
+            if policies.contains(&at) || !line.is_char_boundary(at) {
                 continue;
             }
             tries += 1;
@@ -1154,7 +1370,7 @@ mod tests {
                     edited.replace_range(at..at + len, "");
                 }
             }
-            taken += usize::from(assert_agrees(&edited, &cache));
+            taken += usize::from(assert_agrees(&edited, &sets));
         }
         // Most edits break the line; enough must survive to test the agreement.
         assert!(taken > 1_000, "only {taken} edited lines were scanned");

@@ -14,7 +14,8 @@
 //! 2 when the table, scenario or case file cannot be used at all.
 
 use super::Outcome;
-use crate::cases::{map_cases, Case};
+use crate::cases::{map_case_file, Case};
+use crate::input::InputError;
 use crate::rows::{parse_jsonl_row, parse_yaml_rows, CsvRows, Expectation, Row, RowParseError};
 use crate::scenario::Scenario;
 use iamsim_engine::decision::{Decision, DecisionReason};
@@ -119,10 +120,15 @@ fn build_report(args: &CheckArgs) -> Result<Report, String> {
                 format.name()
             ));
         }
-        let text =
-            crate::input::read_text(&args.file, args.max_file_bytes).map_err(|e| e.to_string())?;
+        let results = run_cases(
+            &args.file,
+            args.max_file_bytes,
+            &source,
+            args.allow_indeterminate,
+        )
+        .map_err(|e| e.to_string())?;
         return Ok(Report {
-            results: run_cases(&text, &source, args.allow_indeterminate),
+            results,
             source,
             scenario: None,
         });
@@ -358,9 +364,14 @@ impl Report {
     }
 }
 
-/// Evaluates every case of a case file's text.
-pub fn run_cases(text: &str, source: &str, allow_indeterminate: bool) -> Vec<CheckResult> {
-    map_cases(text, source, |c, at| match c {
+/// Evaluates every case of a case file (`source` names it in messages).
+pub fn run_cases(
+    path: &Path,
+    max_file_bytes: u64,
+    source: &str,
+    allow_indeterminate: bool,
+) -> Result<Vec<CheckResult>, InputError> {
+    map_case_file(path, max_file_bytes, source, |c, at| match c {
         Ok(case) => {
             let mut result = evaluate_case(case, source, allow_indeterminate);
             // Cases share compiled sets; explain a failure with its own locations.
