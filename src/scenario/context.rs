@@ -1,7 +1,7 @@
 //! The request context AWS would supply, derived from the scenario (SEMANTICS §1.6,
 //! CONNECT.md (c) and (d)): principal keys, resource tags, Connect hierarchy keys.
 
-use super::{ConnectInstance, PrincipalKind};
+use super::{ConnectInstance, ConnectUser, PrincipalKind};
 use iamsim_engine::request::{Context, ContextValue};
 use std::collections::BTreeMap;
 
@@ -118,23 +118,21 @@ pub(super) fn connect_user_context(path: &[String], tags: &BTreeMap<String, Stri
     c
 }
 
-/// Adds the Connect keys of a request on an instance (`…/instance/<id>…`) or on one
-/// of its users (`…/instance/<id>/agent/<user>`); both were built at load time.
-pub(super) fn connect_user_keys(ctx: &mut Context, instances: &[ConnectInstance], resource: &str) {
-    for inst in instances {
-        let Some(rest) = resource.strip_prefix(inst.arn.as_str()) else {
-            continue;
-        };
+/// The Connect instance a request's resource is on or below (`…/instance/<id>…`),
+/// with the user when it is one of the instance's users (`…/agent/<user>`). Their
+/// keys (`connect:InstanceId`, hierarchy levels, user tags) were built at load time.
+pub(super) fn connect_target<'a>(
+    instances: &'a [ConnectInstance],
+    resource: &str,
+) -> Option<(usize, Option<&'a ConnectUser>)> {
+    instances.iter().enumerate().find_map(|(i, inst)| {
+        let rest = resource.strip_prefix(inst.arn.as_str())?;
         if !(rest.is_empty() || rest.starts_with('/')) {
-            continue;
+            return None;
         }
-        ctx.merge_from(&inst.context);
-        if let Some(user) = rest
+        let user = rest
             .strip_prefix("/agent/")
-            .and_then(|id| inst.users.get(id))
-        {
-            ctx.merge_from(&user.context);
-        }
-        return;
-    }
+            .and_then(|id| inst.users.get(id));
+        Some((i, user))
+    })
 }

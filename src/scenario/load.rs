@@ -382,12 +382,12 @@ fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, Scenar
     let resource_defs = resources(&loader, doc, &action_sets)?;
     let instances = connect(&loader, doc, &action_sets)?;
 
-    let mut principal_index = HashMap::new();
+    let mut principal_index = FastMap::default();
     for (i, p) in principal_defs.iter().enumerate() {
         principal_index.insert(p.principal.name.clone(), i);
         principal_index.entry(p.principal.arn.clone()).or_insert(i);
     }
-    let mut resource_index = HashMap::new();
+    let mut resource_index = FastMap::default();
     for (i, r) in resource_defs.iter().enumerate() {
         resource_index.insert(r.resource.arn.clone(), i);
     }
@@ -429,7 +429,7 @@ fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, Scenar
                 ))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut by_account = HashMap::new();
+        let mut by_account = FastMap::default();
         for (account, levels) in &org_levels {
             if !levels.rcp.is_empty() {
                 by_account.insert(
@@ -449,6 +449,12 @@ fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, Scenar
         principals: principal_defs.into_iter().map(|p| p.principal).collect(),
         principal_index,
         resources: resource_defs.into_iter().map(|r| r.resource).collect(),
+        resource_lengths: {
+            let mut lengths: Vec<usize> = resource_index.keys().map(String::len).collect();
+            lengths.sort_unstable_by(|a, b| b.cmp(a));
+            lengths.dedup();
+            lengths
+        },
         resource_index,
         instances,
         action_sets,
@@ -1001,6 +1007,7 @@ fn connect(
                 };
                 let tags = loader.string_map(u, &up, "tags")?;
                 let user = ConnectUser {
+                    ordinal: user_order.len(),
                     arn: format!("{arn}/agent/{id}"),
                     id: id.clone(),
                     name,

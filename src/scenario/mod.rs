@@ -9,11 +9,16 @@ mod load;
 
 pub use load::ScenarioError;
 
-use iamsim_engine::request::{Context, Request};
+use iamsim_engine::request::{Context, ContextValue, Request};
 use iamsim_engine::CompiledPolicySet;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+
+/// Maps looked up once or more per request row: foldhash instead of SipHash, since
+/// the keys come from the scenario file (no hash-flooding concern) and SipHash was a
+/// visible share of a batch row's cost.
+type FastMap<K, V> = foldhash::HashMap<K, V>;
 
 /// The kinds of principal a scenario can declare (SEMANTICS §1.3, §1.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -78,6 +83,8 @@ pub struct ScenarioResource {
 /// One Connect user and its place in the agent hierarchy.
 #[derive(Debug, Clone)]
 pub struct ConnectUser {
+    /// Position in the instance's `user_order`.
+    pub ordinal: usize,
     /// User id (the last ARN segment of `…/agent/<id>`).
     pub id: String,
     /// Display name.
@@ -148,9 +155,12 @@ pub struct Scenario {
     /// The scenario's `name`.
     pub name: String,
     principals: Vec<ScenarioPrincipal>,
-    principal_index: HashMap<String, usize>,
+    principal_index: FastMap<String, usize>,
     resources: Vec<ScenarioResource>,
-    resource_index: HashMap<String, usize>,
+    resource_index: FastMap<String, usize>,
+    /// The distinct lengths of the resource ARNs, longest first: `resource_for` only
+    /// hashes the prefixes of a request ARN that could be one of them.
+    resource_lengths: Vec<usize>,
     instances: Vec<ConnectInstance>,
     action_sets: BTreeMap<String, Vec<String>>,
     /// Compiled sets per principal: one per known resource, then per other account.
@@ -164,7 +174,7 @@ struct PrincipalSets {
     /// One per scenario resource (its resource policy, its account's RCPs).
     by_resource: Vec<Arc<CompiledPolicySet>>,
     /// Resources outside the scenario, per owning account with RCPs.
-    by_account: HashMap<String, Arc<CompiledPolicySet>>,
+    by_account: FastMap<String, Arc<CompiledPolicySet>>,
     /// Resources outside the scenario in accounts without RCPs, and `*`.
     no_resource: Arc<CompiledPolicySet>,
 }
@@ -239,20 +249,15 @@ impl Scenario {
     /// longest resource ARN that is a `/`-prefix of it (objects of a bucket,
     /// sub-resources of an instance).
     pub fn resource_for(&self, arn: &str) -> Option<usize> {
-        if let Some(&i) = self.resource_index.get(arn) {
-            return Some(i);
-        }
-        let mut end = arn.len();
-        while let Some(slash) = arn.get(..end).and_then(|s| s.rfind('/')) {
-            if let Some(&i) = arn
-                .get(..slash)
-                .and_then(|prefix| self.resource_index.get(prefix))
-            {
-                return Some(i);
+        self.resource_lengths.iter().find_map(|&len| {
+            let prefix = arn.get(..len)?;
+            let whole_or_parent = len == arn.len() || arn.as_bytes().get(len) == Some(&b'/');
+            if whole_or_parent {
+                self.resource_index.get(prefix).copied()
+            } else {
+                None
             }
-            end = slash;
-        }
-        None
+        })
     }
 
     /// Fills `request` (reusing its buffers) for `row` and returns the policy set to
@@ -263,33 +268,131 @@ impl Scenario {
         row: &RequestRow,
         request: &mut Request,
     ) -> Result<Arc<CompiledPolicySet>, RowError> {
-        let pi = *self
-            .principal_index
-            .get(row.principal.as_str())
-            .ok_or_else(|| RowError::UnknownPrincipal(row.principal.clone()))?;
-        let principal = &self.principals[pi];
-        request.set_principal(&principal.arn);
+        let target = self.target_of(&row.principal, &row.resource)?;
+        self.fill_derived(target, request);
+        context::merge(request.context_mut(), &row.context);
         request.set_action(&row.action);
         request.set_resource(&row.resource);
-        let resource = self.resource_for(&row.resource);
-        let resource_account = resource.and_then(|i| self.resources[i].account.as_deref());
-        request.set_accounts(principal.account.as_deref(), resource_account);
+        Ok(self.policy_set(target, request).clone())
+    }
+
+    /// [`Scenario::prepare`] through a cache of prepared requests, for rows whose
+    /// explicit context is a list of single values. Rows with the same principal,
+    /// the same derived context (scenario resource, Connect instance and user) and
+    /// the same explicit context keys reuse one [`Request`] whose derived context
+    /// was built once: a row then costs a few lookups, setting its action and
+    /// resource, and overwriting its own context values (which win over derived
+    /// ones, as in `prepare`). The set is borrowed rather than an `Arc` clone, so
+    /// worker threads do not contend on its reference count.
+    pub fn prepare_plain<'c>(
+        &self,
+        cache: &'c mut PreparedRequests,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        context: &[(&str, &str)],
+    ) -> Result<(&CompiledPolicySet, &'c Request), RowError> {
+        let target = self.target_of(principal, resource)?;
+        let PreparedRequests {
+            by_target,
+            len,
+            limit,
+            spare,
+        } = cache;
+        let same_keys = |p: &Prepared| {
+            p.keys.len() == context.len()
+                && p.keys
+                    .iter()
+                    .zip(context)
+                    .all(|(k, (r, _))| r.eq_ignore_ascii_case(k))
+        };
+        let prepared = by_target.entry(target).or_default();
+        let request = match prepared.iter().position(same_keys) {
+            Some(i) => &mut prepared[i].request,
+            None if *len < *limit => {
+                *len += 1;
+                let mut request = Request::new("", "", "");
+                self.fill_derived(target, &mut request);
+                prepared.push(Prepared {
+                    keys: context.iter().map(|&(k, _)| k.into()).collect(),
+                    request,
+                });
+                let last = prepared.len() - 1;
+                &mut prepared[last].request
+            }
+            None => {
+                self.fill_derived(target, spare);
+                spare
+            }
+        };
+        for &(key, value) in context {
+            request
+                .context_mut()
+                .insert(key, ContextValue::Single(value.into()));
+        }
+        request.set_action(action);
+        request.set_resource(resource);
+        Ok((self.policy_set(target, request), request))
+    }
+
+    /// What a request's derived context and policy set depend on.
+    fn target_of(&self, principal: &str, resource: &str) -> Result<Target, RowError> {
+        let principal = *self
+            .principal_index
+            .get(principal)
+            .ok_or_else(|| RowError::UnknownPrincipal(principal.to_owned()))?;
+        let (instance, user) = match context::connect_target(&self.instances, resource) {
+            Some((i, user)) => (i, user.map_or(usize::MAX, |u| u.ordinal)),
+            None => (usize::MAX, usize::MAX),
+        };
+        Ok(Target {
+            principal,
+            resource: self.resource_for(resource).unwrap_or(usize::MAX),
+            instance,
+            user,
+        })
+    }
+
+    /// Sets the caller, the accounts and the derived context of `target` on
+    /// `request` (not its action, resource or explicit context).
+    fn fill_derived(&self, target: Target, request: &mut Request) {
+        let principal = &self.principals[target.principal];
+        let resource = self.resources.get(target.resource);
+        request.set_principal(&principal.arn);
+        request.set_accounts(
+            principal.account.as_deref(),
+            resource.and_then(|r| r.account.as_deref()),
+        );
         let ctx = request.context_mut();
         ctx.clear();
         context::merge(ctx, &principal.context);
-        if let Some(i) = resource {
-            context::merge(ctx, &self.resources[i].context);
+        if let Some(r) = resource {
+            context::merge(ctx, &r.context);
         }
-        context::connect_user_keys(ctx, &self.instances, &row.resource);
-        context::merge(ctx, &row.context);
-        let sets = &self.compiled[pi];
-        let set = match resource {
-            Some(i) => sets.by_resource.get(i),
+        if let Some(instance) = self.instances.get(target.instance) {
+            context::merge(ctx, &instance.context);
+            if let Some(user) = instance
+                .user_order
+                .get(target.user)
+                .and_then(|id| instance.users.get(id))
+            {
+                context::merge(ctx, &user.context);
+            }
+        }
+    }
+
+    /// The compiled set for `target`; `request` (with its resource set) gives the
+    /// owning account of a resource outside the scenario.
+    fn policy_set(&self, target: Target, request: &Request) -> &Arc<CompiledPolicySet> {
+        let sets = &self.compiled[target.principal];
+        let set = match sets.by_resource.get(target.resource) {
+            Some(set) => Some(set),
+            None if sets.by_account.is_empty() => None,
             None => request
                 .resource_account()
                 .and_then(|a| sets.by_account.get(a)),
         };
-        Ok(set.unwrap_or(&sets.no_resource).clone())
+        set.unwrap_or(&sets.no_resource)
     }
 
     /// Concrete matrix targets: every resource's targets, then every Connect user.
@@ -326,6 +429,66 @@ fn short_target(base: &str, target: &str) -> String {
         Some("") => "(itself)".into(),
         Some(rest) => format!("…{rest}"),
         None => target.to_owned(),
+    }
+}
+
+/// At most this many prepared requests are kept per [`PreparedRequests`]; beyond it a
+/// new (principal, context) pair is prepared in a spare request every time, so memory
+/// stays bounded for scenarios with very many principals and resources.
+pub const PREPARED_LIMIT: usize = 1024;
+
+/// Indexes into the scenario (`usize::MAX`: none) that fix a request's caller,
+/// accounts, derived context and policy set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Target {
+    principal: usize,
+    resource: usize,
+    instance: usize,
+    user: usize,
+}
+
+/// Prepared requests of one worker for [`Scenario::prepare_plain`].
+pub struct PreparedRequests {
+    /// Per target, one request per list of explicit context keys seen with it.
+    by_target: FastMap<Target, Vec<Prepared>>,
+    /// Requests in `by_target`.
+    len: usize,
+    /// Most requests kept.
+    limit: usize,
+    /// Used once the cache is full.
+    spare: Request,
+}
+
+struct Prepared {
+    /// The explicit context keys its rows carry, in row order.
+    keys: Vec<Box<str>>,
+    request: Request,
+}
+
+impl PreparedRequests {
+    /// A cache that keeps at most `limit` prepared requests (the default keeps
+    /// [`PREPARED_LIMIT`]).
+    pub fn with_limit(limit: usize) -> Self {
+        PreparedRequests {
+            by_target: FastMap::default(),
+            len: 0,
+            limit,
+            spare: Request::new("", "", ""),
+        }
+    }
+}
+
+impl Default for PreparedRequests {
+    fn default() -> Self {
+        Self::with_limit(PREPARED_LIMIT)
+    }
+}
+
+impl fmt::Debug for PreparedRequests {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedRequests")
+            .field("len", &self.len)
+            .finish()
     }
 }
 
