@@ -96,6 +96,224 @@ pub fn parse_jsonl_row(text: &str, line: u32, source: &str) -> Result<Row, RowPa
     row_from_json(&v, line, source)
 }
 
+/// The fields of a request row in its most common shape, borrowed from the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlainRow<'a> {
+    /// Principal name or ARN.
+    pub principal: &'a str,
+    /// Action.
+    pub action: &'a str,
+    /// Resource.
+    pub resource: &'a str,
+    /// The `id` (or `name`) column.
+    pub id: Option<&'a str>,
+    /// The explicit context (empty when the row has none).
+    pub context: PlainContext<'a>,
+}
+
+/// A row's `context` object whose values are all plain strings or booleans, as
+/// borrowed `(key, value)` pairs in row order (booleans read as `true` / `false`, as
+/// [`crate::cases::context_from_json`] normalises them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlainContext<'a> {
+    members: [(&'a str, &'a str); PLAIN_CONTEXT_KEYS],
+    len: usize,
+}
+
+impl<'a> PlainContext<'a> {
+    /// The members.
+    pub fn members(&self) -> &[(&'a str, &'a str)] {
+        self.members.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Most context keys a plain row may carry; more go through the full parser.
+const PLAIN_CONTEXT_KEYS: usize = 16;
+
+/// Reads a JSON Lines request row of the common shape — one object with
+/// `principal`, `action` and `resource`, optionally one of `id`/`name`, one of
+/// `note`/`why`/`doc` and a `context` of string or boolean values, every string
+/// free of escapes — without building a JSON tree or copying a string. `None` for
+/// anything else (an `expect`, an escape, a number, an array, a duplicate or unknown
+/// key, malformed JSON…): the caller then uses [`parse_jsonl_row`], which reads every
+/// row and words every error, so this is only ever a shortcut to the same result.
+pub fn scan_plain_row(text: &str) -> Option<PlainRow<'_>> {
+    let bytes = text.as_bytes();
+    let mut at = skip_ws(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    let (mut principal, mut action, mut resource, mut id, mut note, mut context) =
+        (None, None, None, None, None, None);
+    loop {
+        at = skip_ws(bytes, at + 1);
+        let key = plain_string(text, &mut at)?;
+        at = skip_ws(bytes, at);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_ws(bytes, at + 1);
+        if key == "context" {
+            if context.replace(plain_context(text, &mut at)?).is_some() {
+                return None;
+            }
+        } else {
+            let value = plain_string(text, &mut at)?;
+            let slot = match key {
+                "principal" => &mut principal,
+                "action" => &mut action,
+                "resource" => &mut resource,
+                "id" | "name" => &mut id,
+                "note" | "why" | "doc" => &mut note,
+                _ => return None,
+            };
+            if slot.replace(value).is_some() {
+                return None;
+            }
+        }
+        at = skip_ws(bytes, at);
+        match bytes.get(at) {
+            Some(b',') => continue,
+            Some(b'}') => break,
+            _ => return None,
+        }
+    }
+    if skip_ws(bytes, at + 1) != bytes.len() {
+        return None;
+    }
+    Some(PlainRow {
+        principal: principal?,
+        action: action?,
+        resource: resource?,
+        id,
+        context: context.unwrap_or_default(),
+    })
+}
+
+/// Reads a plain `context` object at `*at` and moves past it: string or boolean
+/// values, no key given twice in any case, at most [`PLAIN_CONTEXT_KEYS`] keys.
+fn plain_context<'a>(text: &'a str, at: &mut usize) -> Option<PlainContext<'a>> {
+    let bytes = text.as_bytes();
+    if bytes.get(*at) != Some(&b'{') {
+        return None;
+    }
+    let mut context = PlainContext::default();
+    let probe = skip_ws(bytes, *at + 1);
+    if bytes.get(probe) == Some(&b'}') {
+        *at = probe + 1;
+        return Some(context);
+    }
+    let mut next = *at + 1;
+    loop {
+        let ((key, value), more) = object_member(text, &mut next)?;
+        if context
+            .members()
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(key))
+        {
+            return None;
+        }
+        *context.members.get_mut(context.len)? = (key, value);
+        context.len += 1;
+        if !more {
+            break;
+        }
+    }
+    *at = next;
+    Some(context)
+}
+
+/// One `"key": value` member (a plain scalar value) of an object, starting at `*at`
+/// (just past its `{` or the previous member's `,`); moves `*at` past the `,` or `}`
+/// that follows. Returns the member and whether another follows; `None` when the text
+/// is malformed or not plain.
+fn object_member<'a>(text: &'a str, at: &mut usize) -> Option<((&'a str, &'a str), bool)> {
+    let bytes = text.as_bytes();
+    let mut i = skip_ws(bytes, *at);
+    let key = plain_string(text, &mut i)?;
+    i = skip_ws(bytes, i);
+    if bytes.get(i) != Some(&b':') {
+        return None;
+    }
+    i = skip_ws(bytes, i + 1);
+    let value = plain_scalar(text, &mut i)?;
+    i = skip_ws(bytes, i);
+    let more = match bytes.get(i) {
+        Some(b',') => true,
+        Some(b'}') => false,
+        _ => return None,
+    };
+    *at = i + 1;
+    Some(((key, value), more))
+}
+
+/// A plain string, or `true` / `false` read as that text.
+fn plain_scalar<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
+    let rest = text.as_bytes().get(*at..)?;
+    for word in ["true", "false"] {
+        if rest.starts_with(word.as_bytes()) {
+            *at += word.len();
+            return Some(word);
+        }
+    }
+    plain_string(text, at)
+}
+
+fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
+        at += 1;
+    }
+    at
+}
+
+/// A JSON string at `*at` that needs no unescaping, moving `*at` past it.
+fn plain_string<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
+    let bytes = text.as_bytes();
+    if bytes.get(*at) != Some(&b'"') {
+        return None;
+    }
+    let start = *at + 1;
+    let end = plain_string_end(bytes, start)?;
+    *at = end + 1;
+    text.get(start..end)
+}
+
+/// The offset of the `"` closing a string whose contents start at `start`, or `None`
+/// when an escape or a raw control character comes first (escapes need decoding and
+/// control characters are invalid JSON: both are left to the full parser). Skips
+/// eight bytes at a time while none of them is special.
+fn plain_string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Some byte of `v` is below `n` (exact as a yes/no test for n <= 128).
+    let has_less = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS != 0;
+    let has_byte = |v: u64, b: u8| has_less(v ^ (ONES * u64::from(b)), 1);
+    let mut i = start;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let v = u64::from_le_bytes(word.try_into().ok()?);
+        if has_byte(v, b'"') || has_byte(v, b'\\') || has_less(v, 0x20) {
+            break;
+        }
+        i += 8;
+    }
+    for (j, &b) in bytes.get(i..)?.iter().enumerate() {
+        match b {
+            b'"' => return Some(i + j),
+            b'\\' | 0..=0x1f => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// True when `bytes` holds a `"`, a `\` or a control character, i.e. cannot stand
+/// between JSON quotes as it is. Folds without branching so that it vectorises.
+pub fn needs_json_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |acc, &b| {
+        acc | (b == b'"') | (b == b'\\') | (b < 0x20)
+    })
+}
+
 /// Reads a YAML expectation table: one document, a sequence of row mappings with the
 /// fields of a JSON Lines row. Each row's line is the line its mapping starts on; a
 /// malformed row is an error row naming `file:line:col`. `Err` when the document as a

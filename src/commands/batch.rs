@@ -12,7 +12,7 @@
 
 use super::Outcome;
 use crate::rows::{self, CsvRows, Row, RowParseError};
-use crate::scenario::{RowError, Scenario};
+use crate::scenario::{PreparedRequests, RowError, Scenario};
 use iamsim_engine::decision::{Decision, Response};
 use iamsim_engine::explain::statement_name;
 use iamsim_engine::json::{self, JsonKind, JsonLimits};
@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Longest JSON Lines row accepted; a longer line becomes an error row.
@@ -293,6 +293,32 @@ struct Ctx<'a> {
     scenario: &'a Scenario,
     source: &'a str,
     options: &'a Options,
+    /// Prepared-request caches, one taken by each running slot task: as many exist
+    /// as tasks ever ran at once (the worker count), however many slots there are.
+    prepared: Mutex<Vec<PreparedRequests>>,
+}
+
+/// The fields of one row that evaluation and output need, borrowed from a parsed
+/// [`Row`] or straight from the input line.
+#[derive(Clone, Copy)]
+struct RowView<'a> {
+    line: u64,
+    id: Option<&'a str>,
+    principal: &'a str,
+    action: &'a str,
+    resource: &'a str,
+}
+
+impl<'a> RowView<'a> {
+    fn of(row: &'a Row) -> Self {
+        RowView {
+            line: u64::from(row.line),
+            id: row.id.as_deref(),
+            principal: &row.request.principal,
+            action: &row.request.action,
+            resource: &row.request.resource,
+        }
+    }
 }
 
 /// Reads, evaluates and writes every row; returns the counts and the read error
@@ -322,6 +348,7 @@ pub fn process(
         scenario,
         source: &source,
         options,
+        prepared: Mutex::new(Vec::new()),
     };
     let nslots = (pool.current_num_threads() * SLOTS_PER_THREAD).max(1);
     let mut batches: [Vec<Slot>; 2] = [
@@ -491,20 +518,41 @@ fn evaluate_chunk(ctx: &Ctx<'_>, chunk: &Chunk, slots: &mut [Slot]) {
     slots.par_iter_mut().enumerate().for_each(|(k, slot)| {
         let from = (k * per).min(n);
         let to = ((k + 1) * per).min(n);
+        if from == to {
+            return;
+        }
+        let mut cache = take_cache(ctx);
         for i in from..to {
             if chunk.spans.is_empty() {
                 match &chunk.rows[i] {
-                    Ok(row) => evaluate_row(ctx, row, None, slot),
+                    Ok(row) => evaluate_row(ctx, &mut cache, row, None, slot),
                     Err(e) => error_row(ctx, slot, u64::from(e.line), None, &e.message),
                 }
             } else {
-                evaluate_line(ctx, chunk, chunk.spans[i], slot);
+                evaluate_line(ctx, &mut cache, chunk, chunk.spans[i], slot);
             }
+        }
+        if let Ok(mut pool) = ctx.prepared.lock() {
+            pool.push(cache);
         }
     });
 }
 
-fn evaluate_line(ctx: &Ctx<'_>, chunk: &Chunk, span: Span, slot: &mut Slot) {
+fn take_cache(ctx: &Ctx<'_>) -> PreparedRequests {
+    ctx.prepared
+        .lock()
+        .ok()
+        .and_then(|mut pool| pool.pop())
+        .unwrap_or_default()
+}
+
+fn evaluate_line(
+    ctx: &Ctx<'_>,
+    cache: &mut PreparedRequests,
+    chunk: &Chunk,
+    span: Span,
+    slot: &mut Slot,
+) {
     let line = span.line;
     let line32 = u32::try_from(line).unwrap_or(u32::MAX);
     if span.too_long {
@@ -534,42 +582,94 @@ fn evaluate_line(ctx: &Ctx<'_>, chunk: &Chunk, span: Span, slot: &mut Slot) {
             return;
         }
     };
+    if let Some(plain) = rows::scan_plain_row(text) {
+        let view = RowView {
+            line,
+            id: plain.id,
+            principal: plain.principal,
+            action: plain.action,
+            resource: plain.resource,
+        };
+        return evaluate_plain(ctx, cache, view, plain.context.members(), Some(text), slot);
+    }
     match rows::parse_jsonl_row(text, line32, ctx.source) {
-        Ok(row) => evaluate_row(ctx, &row, Some(text), slot),
+        Ok(row) => evaluate_row(ctx, cache, &row, Some(text), slot),
         Err(e) => error_row(ctx, slot, line, None, &e.message),
     }
 }
 
 /// Evaluates one parsed row; `text` is the JSON line it came from (for columns).
-fn evaluate_row(ctx: &Ctx<'_>, row: &Row, text: Option<&str>, slot: &mut Slot) {
-    let line = u64::from(row.line);
+fn evaluate_row(
+    ctx: &Ctx<'_>,
+    cache: &mut PreparedRequests,
+    row: &Row,
+    text: Option<&str>,
+    slot: &mut Slot,
+) {
+    let view = RowView::of(row);
+    if row.request.context.is_empty() {
+        return evaluate_plain(ctx, cache, view, &[], text, slot);
+    }
     match ctx.scenario.prepare(&row.request, &mut slot.request) {
         Ok(set) => {
             let response = set.evaluate(&slot.request);
-            slot.counts.count(response.decision);
-            let Slot { out, scratch, .. } = slot;
-            let write_decision = match ctx.options.output {
-                Format::Jsonl => jsonl_decision,
-                Format::Csv => csv_decision,
-            };
-            write_decision(
-                out,
-                scratch,
-                line,
-                row,
-                &set,
-                &response,
-                ctx.options.explain,
-            );
+            write_decision(ctx, slot, &view, &set, &response);
         }
-        Err(e @ RowError::UnknownPrincipal(_)) => {
-            let msg = match text.and_then(principal_column) {
-                Some(col) => format!("{}:{line}:{col}: /principal: {e}", ctx.source),
-                None => format!("{}:{line}: {e}", ctx.source),
-            };
-            error_row(ctx, slot, line, Some(row), &msg);
-        }
+        Err(e) => unknown_principal(ctx, slot, &view, text, &e),
     }
+}
+
+/// Evaluates a row whose context is a list of single values through the
+/// prepared-request cache.
+fn evaluate_plain(
+    ctx: &Ctx<'_>,
+    cache: &mut PreparedRequests,
+    view: RowView<'_>,
+    context: &[(&str, &str)],
+    text: Option<&str>,
+    slot: &mut Slot,
+) {
+    match ctx
+        .scenario
+        .prepare_plain(cache, view.principal, view.action, view.resource, context)
+    {
+        Ok((set, request)) => {
+            let response = set.evaluate(request);
+            write_decision(ctx, slot, &view, set, &response);
+        }
+        Err(e) => unknown_principal(ctx, slot, &view, text, &e),
+    }
+}
+
+fn write_decision(
+    ctx: &Ctx<'_>,
+    slot: &mut Slot,
+    view: &RowView<'_>,
+    set: &CompiledPolicySet,
+    response: &Response<'_>,
+) {
+    slot.counts.count(response.decision);
+    let Slot { out, scratch, .. } = slot;
+    let write = match ctx.options.output {
+        Format::Jsonl => jsonl_decision,
+        Format::Csv => csv_decision,
+    };
+    write(out, scratch, view, set, response, ctx.options.explain);
+}
+
+fn unknown_principal(
+    ctx: &Ctx<'_>,
+    slot: &mut Slot,
+    view: &RowView<'_>,
+    text: Option<&str>,
+    e: &RowError,
+) {
+    let line = view.line;
+    let msg = match text.and_then(principal_column) {
+        Some(col) => format!("{}:{line}:{col}: /principal: {e}", ctx.source),
+        None => format!("{}:{line}: {e}", ctx.source),
+    };
+    error_row(ctx, slot, line, Some(view), &msg);
 }
 
 /// The column of the `principal` value in a JSON row (error path only).
@@ -584,7 +684,7 @@ fn principal_column(text: &str) -> Option<u32> {
         .map(|m| m.value.position.column)
 }
 
-fn error_row(ctx: &Ctx<'_>, slot: &mut Slot, line: u64, row: Option<&Row>, message: &str) {
+fn error_row(ctx: &Ctx<'_>, slot: &mut Slot, line: u64, row: Option<&RowView<'_>>, message: &str) {
     slot.counts.errors += 1;
     let explain = ctx.options.explain;
     let out = &mut slot.out;
@@ -592,7 +692,7 @@ fn error_row(ctx: &Ctx<'_>, slot: &mut Slot, line: u64, row: Option<&Row>, messa
         Format::Jsonl => {
             out.extend_from_slice(b"{\"line\":");
             push_u64(out, line);
-            if let Some(id) = row.and_then(|r| r.id.as_deref()) {
+            if let Some(id) = row.and_then(|r| r.id) {
                 out.extend_from_slice(b",\"id\":");
                 push_json_str(out, id);
             }
@@ -603,12 +703,12 @@ fn error_row(ctx: &Ctx<'_>, slot: &mut Slot, line: u64, row: Option<&Row>, messa
         Format::Csv => {
             push_u64(out, line);
             for cell in [
-                row.map(|r| r.request.principal.as_str()),
-                row.map(|r| r.request.action.as_str()),
-                row.map(|r| r.request.resource.as_str()),
+                row.map(|r| r.principal),
+                row.map(|r| r.action),
+                row.map(|r| r.resource),
                 None,
                 Some(message),
-                row.and_then(|r| r.id.as_deref()),
+                row.and_then(|r| r.id),
             ] {
                 out.push(b',');
                 push_csv_field(out, cell.unwrap_or(""));
@@ -624,24 +724,23 @@ fn error_row(ctx: &Ctx<'_>, slot: &mut Slot, line: u64, row: Option<&Row>, messa
 fn jsonl_decision(
     out: &mut Vec<u8>,
     scratch: &mut String,
-    line: u64,
-    row: &Row,
+    row: &RowView<'_>,
     set: &CompiledPolicySet,
     response: &Response<'_>,
     explain: bool,
 ) {
     out.extend_from_slice(b"{\"line\":");
-    push_u64(out, line);
-    if let Some(id) = &row.id {
+    push_u64(out, row.line);
+    if let Some(id) = row.id {
         out.extend_from_slice(b",\"id\":");
         push_json_str(out, id);
     }
     out.extend_from_slice(b",\"principal\":");
-    push_json_str(out, &row.request.principal);
+    push_json_str(out, row.principal);
     out.extend_from_slice(b",\"action\":");
-    push_json_str(out, &row.request.action);
+    push_json_str(out, row.action);
     out.extend_from_slice(b",\"resource\":");
-    push_json_str(out, &row.request.resource);
+    push_json_str(out, row.resource);
     out.extend_from_slice(b",\"decision\":\"");
     out.extend_from_slice(response.decision.as_str().as_bytes());
     out.push(b'"');
@@ -690,20 +789,19 @@ pub fn csv_header(explain: bool) -> &'static str {
 fn csv_decision(
     out: &mut Vec<u8>,
     scratch: &mut String,
-    line: u64,
-    row: &Row,
+    row: &RowView<'_>,
     set: &CompiledPolicySet,
     response: &Response<'_>,
     explain: bool,
 ) {
-    push_u64(out, line);
+    push_u64(out, row.line);
     for cell in [
-        row.request.principal.as_str(),
-        row.request.action.as_str(),
-        row.request.resource.as_str(),
+        row.principal,
+        row.action,
+        row.resource,
         response.decision.as_str(),
         "",
-        row.id.as_deref().unwrap_or(""),
+        row.id.unwrap_or(""),
     ] {
         out.push(b',');
         push_csv_field(out, cell);
@@ -762,6 +860,11 @@ pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let bytes = s.as_bytes();
+    if !rows::needs_json_escape(bytes) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let short: &[u8] = match b {
