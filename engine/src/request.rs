@@ -224,6 +224,48 @@ impl Context {
         }
     }
 
+    /// The position of `key`'s entry (any case), for [`Context::set_single_at`].
+    /// Positions stay valid until a key is inserted or the context is cleared.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        let found = |lower: &str| self.entries.binary_search_by(|e| (*e.key).cmp(lower)).ok();
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            found(&key.to_ascii_lowercase())
+        } else {
+            found(key)
+        }
+    }
+
+    /// Sets the entry at `position` (from [`Context::position`]) to the single value
+    /// `value`, spelled `key` (the same key in any case), without searching for it
+    /// and, when the old value has the same length, without allocating: a batch
+    /// loop that refills the same keys row after row pays for neither.
+    /// Returns false, changing nothing, when `position` is out of range or holds
+    /// another key.
+    pub fn set_single_at(&mut self, position: usize, key: &str, value: &str) -> bool {
+        let Some(entry) = self.entries.get_mut(position) else {
+            return false;
+        };
+        if !entry.key.eq_ignore_ascii_case(key) {
+            return false;
+        }
+        if *entry.key_as_written != *key {
+            entry.key_as_written = key.into();
+        }
+        match &mut entry.value {
+            ContextValue::Single(old) if **old == *value => {}
+            ContextValue::Single(old) => {
+                // `into_string` and, with an equal length, `into_boxed_str` reuse the
+                // buffer.
+                let mut text = std::mem::take(old).into_string();
+                text.clear();
+                text.push_str(value);
+                *old = text.into_boxed_str();
+            }
+            other => *other = ContextValue::Single(value.into()),
+        }
+        true
+    }
+
     /// Sets a single-valued key.
     pub fn insert_str(&mut self, key: &str, value: &str) {
         self.insert(key, ContextValue::Single(value.into()));
@@ -820,6 +862,34 @@ mod tests {
                 Some(())
             );
         }
+    }
+
+    #[test]
+    fn set_single_at_replaces_the_value_of_that_key_only() {
+        let mut c = Context::new();
+        c.insert_str("aws:SourceIp", "10.0.0.1");
+        c.insert_str("aws:userid", "AIDA");
+        c.insert("tags", ContextValue::Multi(vec!["a".into()]));
+        let mut expected = c.clone();
+        let at = c.position("AWS:SOURCEIP").expect("present");
+        assert_eq!(c.position("aws:nothere"), None);
+        for value in ["10.0.0.2", "192.168.100.200", ""] {
+            assert!(c.set_single_at(at, "AWS:SourceIP", value));
+            expected.insert_str("AWS:SourceIP", value);
+            assert_eq!(c, expected);
+            assert_eq!(
+                c.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+                ["AWS:SourceIP", "aws:userid", "tags"]
+            );
+        }
+        let tags = c.position("tags").expect("present");
+        assert!(c.set_single_at(tags, "tags", "b"));
+        expected.insert_str("tags", "b");
+        assert_eq!(c, expected);
+        // The wrong key or position changes nothing.
+        assert!(!c.set_single_at(at, "aws:userid", "x"));
+        assert!(!c.set_single_at(99, "aws:SourceIp", "x"));
+        assert_eq!(c, expected);
     }
 
     #[test]
