@@ -107,8 +107,15 @@ pub struct PlainRow<'a> {
     pub resource: &'a str,
     /// The `id` (or `name`) column.
     pub id: Option<&'a str>,
-    /// The explicit context (empty when the row has none).
-    pub context: PlainContext<'a>,
+    /// The explicit context, when the row has one.
+    pub context: Option<PlainContext<'a>>,
+}
+
+impl<'a> PlainRow<'a> {
+    /// The explicit context's `(key, value)` pairs (none without a context).
+    pub fn context_members(&self) -> &[(&'a str, &'a str)] {
+        self.context.as_ref().map_or(&[], PlainContext::members)
+    }
 }
 
 /// A row's `context` object whose values are all plain strings or booleans, as
@@ -128,7 +135,7 @@ impl<'a> PlainContext<'a> {
 }
 
 /// Most context keys a plain row may carry; more go through the full parser.
-const PLAIN_CONTEXT_KEYS: usize = 16;
+const PLAIN_CONTEXT_KEYS: usize = 8;
 
 /// Reads a JSON Lines request row of the common shape — one object with
 /// `principal`, `action` and `resource`, optionally one of `id`/`name`, one of
@@ -186,7 +193,7 @@ pub fn scan_plain_row(text: &str) -> Option<PlainRow<'_>> {
         action: action?,
         resource: resource?,
         id,
-        context: context.unwrap_or_default(),
+        context,
     })
 }
 
@@ -285,14 +292,26 @@ fn plain_string<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
 fn plain_string_end(bytes: &[u8], start: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Some byte of `v` is below `n` (exact as a yes/no test for n <= 128).
-    let has_less = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS != 0;
-    let has_byte = |v: u64, b: u8| has_less(v ^ (ONES * u64::from(b)), 1);
+    const QUOTES: u64 = ONES * b'"' as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    // The high bit of each byte that is `"`, `\` or below 0x20. Borrows only carry
+    // upwards, so the lowest bit set is exactly the first such byte (higher ones may
+    // be false alarms, which do not matter).
+    let special = |v: u64| {
+        let q = v ^ QUOTES;
+        let b = v ^ BACKSLASHES;
+        ((q.wrapping_sub(ONES) & !q)
+            | (b.wrapping_sub(ONES) & !b)
+            | (v.wrapping_sub(ONES * 0x20) & !v))
+            & HIGHS
+    };
     let mut i = start;
     while let Some(word) = bytes.get(i..i + 8) {
         let v = u64::from_le_bytes(word.try_into().ok()?);
-        if has_byte(v, b'"') || has_byte(v, b'\\') || has_less(v, 0x20) {
-            break;
+        let found = special(v);
+        if found != 0 {
+            let at = i + (found.trailing_zeros() / 8) as usize;
+            return (bytes.get(at) == Some(&b'"')).then_some(at);
         }
         i += 8;
     }
@@ -585,4 +604,58 @@ fn csv_row(
         })?);
     }
     Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The end of a plain string found byte by byte.
+    fn slow_end(bytes: &[u8], start: usize) -> Option<usize> {
+        for (j, &b) in bytes.get(start..)?.iter().enumerate() {
+            match b {
+                b'"' => return Some(start + j),
+                b'\\' | 0..=0x1f => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn word_at_a_time_string_end_agrees_with_byte_at_a_time() {
+        // Every placement of each special byte (and of bytes that are one off from
+        // them, or have the high bit set) in strings of 0..40 bytes.
+        let fillers = [
+            b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xa2, 0xdc, 0xff,
+        ];
+        let specials = [b'"', b'\\', 0x00, 0x01, 0x1f, 0x20, 0x21, 0x5b, 0x5d];
+        let mut checked = 0;
+        for len in 0..40 {
+            for &fill in &fillers {
+                for &special in &specials {
+                    for at in 0..=len {
+                        for second in [None, Some(b'"'), Some(b'\\'), Some(0x1f)] {
+                            let mut bytes = vec![fill; len];
+                            if at < len {
+                                bytes[at] = special;
+                            }
+                            if let Some(b) = second {
+                                bytes.push(b);
+                            }
+                            for start in 0..bytes.len().min(3) {
+                                assert_eq!(
+                                    plain_string_end(&bytes, start),
+                                    slow_end(&bytes, start),
+                                    "{bytes:?} from {start}"
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
+    }
 }

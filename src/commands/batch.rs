@@ -590,7 +590,7 @@ fn evaluate_line(
             action: plain.action,
             resource: plain.resource,
         };
-        return evaluate_plain(ctx, cache, view, plain.context.members(), Some(text), slot);
+        return evaluate_plain(ctx, cache, view, plain.context_members(), Some(text), slot);
     }
     match rows::parse_jsonl_row(text, line32, ctx.source) {
         Ok(row) => evaluate_row(ctx, cache, &row, Some(text), slot),

@@ -308,13 +308,33 @@ impl Scenario {
         };
         let prepared = by_target.entry(target).or_default();
         let request = match prepared.iter().position(same_keys) {
-            Some(i) => &mut prepared[i].request,
+            Some(i) => {
+                let Prepared {
+                    positions, request, ..
+                } = &mut prepared[i];
+                let ctx = request.context_mut();
+                for (&at, &(key, value)) in positions.iter().zip(context) {
+                    if !ctx.set_single_at(at, key, value) {
+                        ctx.insert(key, ContextValue::Single(value.into()));
+                    }
+                }
+                request
+            }
             None if *len < *limit => {
                 *len += 1;
                 let mut request = Request::new("", "", "");
                 self.fill_derived(target, &mut request);
+                let ctx = request.context_mut();
+                for &(key, value) in context {
+                    ctx.insert(key, ContextValue::Single(value.into()));
+                }
+                let positions = context
+                    .iter()
+                    .map(|&(key, _)| ctx.position(key).unwrap_or(usize::MAX))
+                    .collect();
                 prepared.push(Prepared {
                     keys: context.iter().map(|&(k, _)| k.into()).collect(),
+                    positions,
                     request,
                 });
                 let last = prepared.len() - 1;
@@ -322,14 +342,13 @@ impl Scenario {
             }
             None => {
                 self.fill_derived(target, spare);
+                let ctx = spare.context_mut();
+                for &(key, value) in context {
+                    ctx.insert(key, ContextValue::Single(value.into()));
+                }
                 spare
             }
         };
-        for &(key, value) in context {
-            request
-                .context_mut()
-                .insert(key, ContextValue::Single(value.into()));
-        }
         request.set_action(action);
         request.set_resource(resource);
         Ok((self.policy_set(target, request), request))
@@ -462,6 +481,9 @@ pub struct PreparedRequests {
 struct Prepared {
     /// The explicit context keys its rows carry, in row order.
     keys: Vec<Box<str>>,
+    /// Where each of those keys sits in the request's context (the keys of a
+    /// prepared request never change, only their values).
+    positions: Vec<usize>,
     request: Request,
 }
 
