@@ -307,11 +307,15 @@ struct RowView<'a> {
     principal: &'a str,
     action: &'a str,
     resource: &'a str,
+    /// The strings above are known to need no JSON escaping (they were read from
+    /// between JSON quotes without escapes), so output copies them as they are.
+    json_plain: bool,
 }
 
 impl<'a> RowView<'a> {
     fn of(row: &'a Row) -> Self {
         RowView {
+            json_plain: false,
             line: u64::from(row.line),
             id: row.id.as_deref(),
             principal: &row.request.principal,
@@ -622,6 +626,7 @@ fn evaluate_line(
             principal: plain.principal,
             action: plain.action,
             resource: plain.resource,
+            json_plain: true,
         };
         return evaluate_plain(ctx, cache, view, plain.context_members(), Some(text), slot);
     }
@@ -764,16 +769,21 @@ fn jsonl_decision(
 ) {
     out.extend_from_slice(b"{\"line\":");
     push_u64(out, row.line);
+    let push = if row.json_plain {
+        push_json_plain
+    } else {
+        push_json_str
+    };
     if let Some(id) = row.id {
         out.extend_from_slice(b",\"id\":");
-        push_json_str(out, id);
+        push(out, id);
     }
     out.extend_from_slice(b",\"principal\":");
-    push_json_str(out, row.principal);
+    push(out, row.principal);
     out.extend_from_slice(b",\"action\":");
-    push_json_str(out, row.action);
+    push(out, row.action);
     out.extend_from_slice(b",\"resource\":");
-    push_json_str(out, row.resource);
+    push(out, row.resource);
     out.extend_from_slice(b",\"decision\":\"");
     out.extend_from_slice(response.decision.as_str().as_bytes());
     out.push(b'"');
@@ -887,17 +897,22 @@ pub fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
+/// Appends `s`, which needs no escaping, between JSON quotes.
+fn push_json_plain(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+}
+
 /// Appends `s` as a JSON string: quotes, `"` and `\` escaped, control characters as
 /// `\n`, `\r`, `\t`, `\b`, `\f` or `\u00XX`.
 pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
     let bytes = s.as_bytes();
     if !rows::needs_json_escape(bytes) {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
+        return push_json_plain(out, s);
     }
+    out.push(b'"');
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let short: &[u8] = match b {
