@@ -1,14 +1,17 @@
 //! Batch throughput of the library-level loop that `iamsim batch` runs per row:
 //! `Scenario::prepare` (principal lookup, derived context, policy-set choice) then
 //! `CompiledPolicySet::evaluate`, over generated rows of the flagship Connect
-//! scenario; single thread and rayon. No parsing or output: see `benches/batch.md`.
+//! scenario; single thread and rayon. Then what `iamsim batch` does for a JSON Lines
+//! row: the plain-row scanner and `Scenario::prepare_plain` (prepared-request cache)
+//! before `evaluate`. No file I/O or output: see `benches/batch.md`.
 //!
 //! ```text
 //! cargo bench --bench batch
 //! ```
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use iamsim::scenario::{RequestRow, Scenario};
+use iamsim::rows::scan_plain_row;
+use iamsim::scenario::{PreparedRequests, RequestRow, Scenario};
 use iamsim_engine::request::Request;
 use iamsim_engine::Decision;
 use rayon::prelude::*;
@@ -71,6 +74,50 @@ fn parallel(scenario: &Scenario, rows: &[RequestRow]) -> usize {
         .sum()
 }
 
+/// The rows as JSON Lines text, every third with a context as `iamsim gen` writes.
+fn json_lines(rows: &[RequestRow]) -> Vec<String> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut v = serde_json::json!({
+                "principal": row.principal,
+                "action": row.action,
+                "resource": row.resource,
+            });
+            if i % 3 == 0 {
+                v["context"] = serde_json::json!({
+                    "aws:SourceIp": format!("203.0.113.{}", i % 250),
+                    "aws:SecureTransport": i % 2 == 0,
+                });
+            }
+            v.to_string()
+        })
+        .collect()
+}
+
+/// Allowed decisions in `lines`, read and prepared as `iamsim batch` does.
+fn scanned(scenario: &Scenario, cache: &mut PreparedRequests, lines: &[String]) -> usize {
+    let mut allowed = 0;
+    for line in lines {
+        let Some(row) = scan_plain_row(line) else {
+            continue;
+        };
+        let Ok((set, request)) = scenario.prepare_plain(
+            cache,
+            row.principal,
+            row.action,
+            row.resource,
+            row.context_members(),
+        ) else {
+            continue;
+        };
+        if set.evaluate(request).decision == Decision::Allowed {
+            allowed += 1;
+        }
+    }
+    allowed
+}
+
 fn batch(c: &mut Criterion) {
     let scenario = Scenario::load(std::path::Path::new(SCENARIO)).unwrap_or_else(|e| panic!("{e}"));
     let rows = rows(&scenario);
@@ -88,6 +135,13 @@ fn batch(c: &mut Criterion) {
         ),
         |b| b.iter(|| parallel(black_box(&scenario), black_box(&rows))),
     );
+    let lines = json_lines(&rows);
+    let mut cache = PreparedRequests::default();
+    assert!(lines.iter().all(|l| scan_plain_row(l).is_some()));
+    assert!(scanned(&scenario, &mut cache, &lines) > 0);
+    group.bench_function("scan+prepare_plain+evaluate/single-thread", |b| {
+        b.iter(|| scanned(black_box(&scenario), &mut cache, black_box(&lines)))
+    });
     // The evaluation alone, on requests prepared beforehand, to show what `prepare`
     // costs.
     let prepared: Vec<_> = rows
