@@ -24,8 +24,8 @@ pub struct Case {
     pub request: Request,
     /// The compiled policies, or why they could not be compiled (an `error` outcome).
     /// Shared between cases whose `policies` text is identical: statement locations in
-    /// a shared set point at the first such case; use [`reload_case`] to explain a
-    /// case with its own line numbers.
+    /// a shared set point at the first such case; use [`CaseSource::reload`] to
+    /// explain a case with its own line numbers.
     pub policies: Result<Arc<CompiledPolicySet>, String>,
 }
 
@@ -820,8 +820,8 @@ impl<'a> Scan<'a> {
     }
 
     /// The text of the object or array starting here, brackets matched and strings
-    /// skipped, without checking anything else: only for text a cache compares with
-    /// text the parser has accepted.
+    /// skipped, without checking anything else: only for `policies` texts, which are
+    /// used only when equal to one the parser has accepted.
     fn balanced(&mut self) -> Option<&'a str> {
         let b = self.text.as_bytes();
         let start = self.i;
@@ -881,8 +881,8 @@ fn string_stop(b: &[u8], mut i: usize) -> usize {
     i.min(b.len())
 }
 
-/// Reads one JSON Lines case; with a cache, identical `policies` texts share one
-/// compiled set.
+/// Reads one JSON Lines case with the full parser; `compiled` is the set its
+/// `policies` (at the given span) already compiled to, if any.
 fn parse_case_line(
     line: &str,
     line_no: u32,
