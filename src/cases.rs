@@ -337,7 +337,7 @@ fn case_lines_in_pieces(text: &str, lines_before: u32, piece_bytes: usize) -> Ve
         .map(|(k, piece)| {
             let mut count = 0;
             let mut lines = Vec::new();
-            for (j, line) in piece.lines().enumerate() {
+            for (j, line) in lines_of(piece).enumerate() {
                 count = j as u32 + 1;
                 let line = if lines_before == 0 && k == 0 && j == 0 {
                     line.trim_start_matches('\u{feff}')
@@ -372,6 +372,23 @@ fn case_lines_in_pieces(text: &str, lines_before: u32, piece_bytes: usize) -> Ve
         first += count;
     }
     all
+}
+
+/// `text.lines()`, found with the memchr crate's vectorised search (std's byte
+/// search was a twentieth of `check`'s instructions).
+fn lines_of(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(end) = memchr::memchr(b'\n', rest.as_bytes()) else {
+            return Some(std::mem::take(&mut rest));
+        };
+        let (line, tail) = rest.split_at_checked(end)?;
+        rest = tail.get(1..)?;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
 }
 
 /// Compiles the policies of a line, for every case with the same `policies` text;
@@ -1269,7 +1286,8 @@ mod tests {
     // depend on where the pieces are cut (blank lines, CRLF, a byte order mark).
     #[test]
     fn lines_are_numbered_as_the_whole_file_would_be() {
-        let text = "\u{feff}{\"a\": 1}\r\n\n  \n{\"policies\": {}}\n\r\n{}\r\n\n\n{\"b\": [\n\n";
+        let text =
+            "\u{feff}{\"a\": 1}\r\n\n  \n{\"policies\": {}}\n\r\n{}\r\n\n\n{\"b\": [\n\n{\r}\r";
         let whole: Vec<(u32, &str)> = text
             .lines()
             .enumerate()
