@@ -12,8 +12,8 @@
 use super::Outcome;
 use crate::cases::parse_case_file;
 use crate::rows::{parse_jsonl_row, CsvRows};
-use crate::scenario::{RequestRow, Scenario};
-use iamsim_engine::request::Request;
+use crate::scenario::{PreparedRequests, RequestRow, Scenario};
+use iamsim_engine::request::{ContextValue, Request};
 use iamsim_engine::{CompiledPolicySet, Decision};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -245,17 +245,41 @@ fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
     if usable.is_empty() {
         return Err(format!("{}: no usable requests to measure", path.display()));
     }
+    // As `iamsim batch` does: rows whose context holds single values only go through
+    // the prepared-request cache, the others through `prepare`.
+    let single_values: Vec<Option<Vec<(&str, &str)>>> = usable
+        .iter()
+        .map(|row| {
+            row.context
+                .iter()
+                .map(|(k, v)| match v {
+                    ContextValue::Single(v) => Some((k, &**v)),
+                    ContextValue::Multi(_) => None,
+                })
+                .collect()
+        })
+        .collect();
     let seconds = Duration::from_secs_f64(args.seconds);
     let full = measure(
         "prepare+evaluate",
         usable.len(),
         args.threads,
         seconds,
-        || Request::new("", "", ""),
-        |request, i| {
+        || (Request::new("", "", ""), PreparedRequests::default()),
+        |(request, cache), i| {
             let row = usable.get(i)?;
-            let set = scenario.prepare(row, request).ok()?;
-            Some(set.evaluate(request).decision)
+            match single_values.get(i)? {
+                Some(context) => {
+                    let (set, request) = scenario
+                        .prepare_plain(cache, &row.principal, &row.action, &row.resource, context)
+                        .ok()?;
+                    Some(set.evaluate(request).decision)
+                }
+                None => {
+                    let set = scenario.prepare(row, request).ok()?;
+                    Some(set.evaluate(request).decision)
+                }
+            }
         },
     );
     let evaluate_only = measure(
