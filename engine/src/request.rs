@@ -245,10 +245,11 @@ impl Context {
         let Some(entry) = self.entries.get_mut(position) else {
             return false;
         };
-        if !entry.key.eq_ignore_ascii_case(key) {
-            return false;
-        }
+        // Rows usually spell a key the same way every time: one comparison.
         if *entry.key_as_written != *key {
+            if !entry.key.eq_ignore_ascii_case(key) {
+                return false;
+            }
             entry.key_as_written = key.into();
         }
         match &mut entry.value {
