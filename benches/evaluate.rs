@@ -372,6 +372,14 @@ fn explain_vs_evaluate(c: &mut Criterion) {
     group.finish();
 }
 
+/// One decision, never inlined into the profiling loop, so that callgrind's
+/// `--toggle-collect=evaluate::decide_once` counts exactly one `evaluate` per call
+/// whatever the compiler inlines into it.
+#[inline(never)]
+fn decide_once(set: &CompiledPolicySet, request: &Request) -> Decision {
+    set.evaluate(request).decision
+}
+
 /// `IAMSIM_PROFILE=<group>/<name>[,<iterations>]`: evaluates one case in a loop and
 /// exits, for `valgrind --tool=callgrind` (instruction counts) or `perf`.
 fn profile(spec: &str) {
@@ -386,11 +394,7 @@ fn profile(spec: &str) {
         .unwrap_or_else(|| panic!("no case `{name}`"));
     let mut allowed = 0u64;
     for _ in 0..iterations {
-        if black_box(&*case.set)
-            .evaluate(black_box(&case.request))
-            .decision
-            == Decision::Allowed
-        {
+        if decide_once(black_box(&*case.set), black_box(&case.request)) == Decision::Allowed {
             allowed += 1;
         }
     }

@@ -175,8 +175,20 @@ pub(crate) enum PrincipalEntry {
 pub(crate) struct CompiledLayer {
     pub(crate) layer: Layer,
     pub(crate) statements: Vec<CompiledStatement>,
+    /// Lower-cased service → its slot in both indexes, so that a request looks its
+    /// service up once for the layer's Deny and Allow statements.
+    services: StrMap<u32>,
     pub(crate) denies: ServiceIndex,
     pub(crate) allows: ServiceIndex,
+}
+
+impl CompiledLayer {
+    /// The slot of the request's service in [`CompiledLayer::denies`] and
+    /// [`CompiledLayer::allows`], `None` when no statement names it.
+    #[inline]
+    pub(crate) fn service_slot(&self, service: &StrKey<'_>) -> Option<u32> {
+        self.services.get_key(service).copied()
+    }
 }
 
 /// Statement indices per lower-cased service and action name, plus the ones that can
@@ -194,8 +206,12 @@ pub(crate) struct CompiledLayer {
 /// large to precompute, or a `NotAction` is in play.
 #[derive(Debug, Default)]
 pub(crate) struct ServiceIndex {
-    by_service: StrMap<ServiceEntry>,
+    /// By the layer's service slot; shorter when the last services have no
+    /// statement of this effect.
+    by_slot: Vec<ServiceEntry>,
     any_service: Vec<u32>,
+    /// No statement of the effect.
+    empty: bool,
 }
 
 /// Set on an index entry when its statement's action element is known to match.
@@ -222,8 +238,12 @@ struct ServiceEntry {
 const MAX_NAME_PAIRS: usize = 1 << 20;
 
 impl ServiceIndex {
-    /// Indexes the statements of `effect`.
-    fn build(statements: &[CompiledStatement], effect: Effect) -> ServiceIndex {
+    /// Indexes the statements of `effect`, numbering new services in `slots`.
+    fn build(
+        statements: &[CompiledStatement],
+        effect: Effect,
+        slots: &mut StrMap<u32>,
+    ) -> ServiceIndex {
         let mut any_service = Vec::new();
         // Per service: (statements naming it, those with a wildcard name for it).
         let mut services: StrMap<(Vec<u32>, Vec<u32>)> = StrMap::default();
@@ -263,7 +283,7 @@ impl ServiceIndex {
                 i
             }
         };
-        let mut by_service = StrMap::default();
+        let mut by_slot: Vec<ServiceEntry> = Vec::new();
         for (service, (all, wildcard)) in services.iter() {
             let mut names: StrMap<Vec<u32>> = StrMap::default();
             for s in all.iter().filter_map(|&i| statement(i)) {
@@ -322,12 +342,18 @@ impl ServiceIndex {
                         .collect(),
                 }
             };
-            if let Some(slot) = by_service.get_or_insert_with(service, ServiceEntry::default) {
-                *slot = entry;
+            let next = slots.len() as u32;
+            let slot = slots.get_or_insert_with(service, || next).map_or(0, |s| *s) as usize;
+            if by_slot.len() <= slot {
+                by_slot.resize_with(slot + 1, ServiceEntry::default);
+            }
+            if let Some(at) = by_slot.get_mut(slot) {
+                *at = entry;
             }
         }
         ServiceIndex {
-            by_service,
+            empty: services.len() == 0 && any_service.is_empty(),
+            by_slot,
             any_service,
         }
     }
@@ -335,19 +361,20 @@ impl ServiceIndex {
     /// True when no statement of the effect is indexed.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.by_service.len() == 0 && self.any_service.is_empty()
+        self.empty
     }
 
-    /// The candidate statements for the action `service:name` (both lower-cased), in
-    /// statement order, each once, with whether its action element is already known
-    /// to match.
+    /// The candidate statements for the action `service:name` (both lower-cased;
+    /// the service by its [`CompiledLayer::service_slot`]), in statement order, each
+    /// once, with whether its action element is already known to match.
     #[inline]
     pub(crate) fn candidates<'a>(
         &'a self,
-        service: &StrKey<'_>,
+        service_slot: Option<u32>,
         name: &StrKey<'_>,
     ) -> Candidates<'a> {
-        let specific: &[u32] = match self.by_service.get_key(service) {
+        let entry = service_slot.and_then(|slot| self.by_slot.get(slot as usize));
+        let specific: &[u32] = match entry {
             None => &[],
             Some(entry) => match &entry.by_name {
                 None => &entry.wildcard,
@@ -629,11 +656,13 @@ impl Builder {
                 kind: CompileErrorKind::TooManyStatements(statements.len()),
             });
         }
-        let denies = ServiceIndex::build(&statements, Effect::Deny);
-        let allows = ServiceIndex::build(&statements, Effect::Allow);
+        let mut services = StrMap::default();
+        let denies = ServiceIndex::build(&statements, Effect::Deny, &mut services);
+        let allows = ServiceIndex::build(&statements, Effect::Allow, &mut services);
         Ok(CompiledLayer {
             layer,
             statements,
+            services,
             denies,
             allows,
         })
@@ -778,6 +807,22 @@ mod tests {
         StrKey::new(text)
     }
 
+    /// The candidates of `layer` for `service:name` among statements of `effect`.
+    fn candidates(
+        layer: &CompiledLayer,
+        effect: Effect,
+        service: &str,
+        name: &str,
+    ) -> Vec<(u32, bool)> {
+        let index = match effect {
+            Effect::Allow => &layer.allows,
+            Effect::Deny => &layer.denies,
+        };
+        index
+            .candidates(layer.service_slot(&key(service)), &key(name))
+            .collect()
+    }
+
     #[test]
     fn service_index_splits_by_effect_and_service() {
         let p = policy(
@@ -793,51 +838,31 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        let allows = &set.identity.allows;
-        let ids = |c: Candidates<'_>| c.map(|(i, _)| i).collect::<Vec<_>>();
-        assert_eq!(
-            ids(allows.candidates(&key("s3"), &key("getobject"))),
-            vec![0, 2]
-        );
-        assert_eq!(
-            ids(allows.candidates(&key("kms"), &key("decrypt"))),
-            vec![2, 3]
-        );
-        assert_eq!(
-            ids(allows.candidates(&key("kms"), &key("encrypt"))),
-            vec![2]
-        );
-        assert_eq!(
-            ids(allows.candidates(&key("ec2"), &key("runinstances"))),
-            vec![2]
-        );
-        assert_eq!(
-            ids(set
-                .identity
-                .denies
-                .candidates(&key("s3"), &key("getobject"))),
-            vec![1]
-        );
+        let layer = &set.identity;
+        let ids = |effect, service, name| {
+            candidates(layer, effect, service, name)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(Effect::Allow, "s3", "getobject"), vec![0, 2]);
+        assert_eq!(ids(Effect::Allow, "kms", "decrypt"), vec![2, 3]);
+        assert_eq!(ids(Effect::Allow, "kms", "encrypt"), vec![2]);
+        assert_eq!(ids(Effect::Allow, "ec2", "runinstances"), vec![2]);
+        assert_eq!(ids(Effect::Deny, "s3", "getobject"), vec![1]);
         // Listed names skip the action test; the rest do not.
         assert_eq!(
-            allows
-                .candidates(&key("kms"), &key("decrypt"))
-                .collect::<Vec<_>>(),
+            candidates(layer, Effect::Allow, "kms", "decrypt"),
             vec![(2, false), (3, true)]
         );
         // An unlisted name that one wildcard name matches skips the test too; `*`
         // always does, `NotAction` never.
         assert_eq!(
-            allows
-                .candidates(&key("s3"), &key("getobject"))
-                .collect::<Vec<_>>(),
+            candidates(layer, Effect::Allow, "s3", "getobject"),
             vec![(0, true), (2, false)]
         );
         assert_eq!(
-            set.identity
-                .denies
-                .candidates(&key("s3"), &key("getobject"))
-                .collect::<Vec<_>>(),
+            candidates(layer, Effect::Deny, "s3", "getobject"),
             vec![(1, true)]
         );
     }
@@ -891,13 +916,9 @@ mod tests {
             ("logs", "deleteloggroup"),
             ("", ""),
         ];
-        for (effect, index) in [
-            (Effect::Allow, &layer.allows),
-            (Effect::Deny, &layer.denies),
-        ] {
+        for effect in [Effect::Allow, Effect::Deny] {
             for (service, name) in actions {
-                let candidates: Vec<(u32, bool)> =
-                    index.candidates(&key(service), &key(name)).collect();
+                let candidates = candidates(layer, effect, service, name);
                 for (i, s) in layer.statements.iter().enumerate() {
                     let matches =
                         s.effect == effect && s.actions.matches(service, name) != s.not_action;

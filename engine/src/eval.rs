@@ -221,6 +221,31 @@ fn test_candidate<'a>(
     }
 }
 
+/// The first applying Allow statement of `layer`, whose service slot for the
+/// request is `slot`.
+#[inline]
+fn first_allow<'a>(
+    layer: &'a CompiledLayer,
+    slot: Option<u32>,
+    facts: &RequestFacts<'_>,
+    findings: &mut Findings<'a>,
+) -> Option<StatementRef> {
+    if layer.allows.is_empty() {
+        return None;
+    }
+    layer
+        .allows
+        .candidates(slot, &facts.name)
+        .find_map(|(i, known)| {
+            let s = layer.statements.get(i as usize)?;
+            matches!(
+                test_candidate(s, known, facts, findings),
+                StatementVerdict::Applies { .. }
+            )
+            .then_some(s.origin)
+        })
+}
+
 /// Every kind by which the principal element names the caller (SEMANTICS §6).
 #[inline]
 fn principal_matches(p: &CompiledPrincipal, request: &Request) -> PrincipalMatches {
@@ -331,8 +356,14 @@ impl CompiledPolicySet {
         let (service, name) = (&facts.service, &facts.name);
         // §9.2: an applying Deny anywhere decides, whatever allows. The layers with
         // Deny statements, in canonical order (`CompiledPolicySet::layers`).
+        // The identity layer is asked for both effects: find its service once.
+        let identity_slot = self.identity.service_slot(service);
         for layer in self.deny_layers.iter().filter_map(|&l| self.layer(l)) {
-            for (i, known) in layer.denies.candidates(service, name) {
+            let slot = match layer.layer {
+                Layer::Identity => identity_slot,
+                _ => layer.service_slot(service),
+            };
+            for (i, known) in layer.denies.candidates(slot, name) {
                 let Some(s) = layer.statements.get(i as usize) else {
                     continue;
                 };
@@ -349,29 +380,16 @@ impl CompiledPolicySet {
                 }
             }
         }
-        let first_allow = |layer: &'a CompiledLayer, findings: &mut Findings<'a>| {
-            if layer.allows.is_empty() {
-                return None;
-            }
-            layer
-                .allows
-                .candidates(service, name)
-                .find_map(|(i, known)| {
-                    let s = layer.statements.get(i as usize)?;
-                    matches!(
-                        test_candidate(s, known, &facts, findings),
-                        StatementVerdict::Applies { .. }
-                    )
-                    .then_some(s.origin)
-                })
-        };
         let mut layer_facts = LayerFacts {
-            identity_allow: first_allow(&self.identity, &mut findings),
+            identity_allow: first_allow(&self.identity, identity_slot, &facts, &mut findings),
             ..LayerFacts::default()
+        };
+        let first_allow = |layer: &'a CompiledLayer, findings: &mut Findings<'a>| {
+            first_allow(layer, layer.service_slot(service), &facts, findings)
         };
         if let Some(layer) = self.resource.as_ref().filter(|l| !l.allows.is_empty()) {
             // K needs every applying Allow of the resource policy, not just the first.
-            for (i, known) in layer.allows.candidates(service, name) {
+            for (i, known) in layer.allows.candidates(layer.service_slot(service), name) {
                 let Some(s) = layer.statements.get(i as usize) else {
                     continue;
                 };
