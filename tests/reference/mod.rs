@@ -636,7 +636,10 @@ impl Evaluation<'_> {
         let Some(arn) = split_arn(self.r.resource()) else {
             return false;
         };
-        let kms_key = service.eq_ignore_ascii_case("kms") && arn[5].starts_with("key/");
+        // "A KMS key": the ARN must be one (service part `kms`, compared as written,
+        // like every ARN part), not merely have a `key/` resource part.
+        let kms_key =
+            service.eq_ignore_ascii_case("kms") && arn[2] == "kms" && arn[5].starts_with("key/");
         let trust = service.eq_ignore_ascii_case("sts")
             && name.to_ascii_lowercase().starts_with("assumerole")
             && arn[2] == "iam"
