@@ -33,7 +33,7 @@ pub const CHUNK_BYTES: usize = 8 << 20;
 /// Chunk buffers in circulation between the reader thread and the evaluator.
 const CHUNK_BUFFERS: usize = 3;
 /// Output slots per worker thread in a chunk (load balancing).
-const SLOTS_PER_THREAD: usize = 4;
+const SLOTS_PER_THREAD: usize = 16;
 /// How often the progress line is refreshed.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
 
