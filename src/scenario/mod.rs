@@ -306,47 +306,36 @@ impl Scenario {
                     .zip(context)
                     .all(|(k, (r, _))| r.eq_ignore_ascii_case(k))
         };
-        let prepared = by_target.entry(target).or_default();
-        let request = match prepared.iter().position(same_keys) {
-            Some(i) => {
-                let Prepared {
-                    positions, request, ..
-                } = &mut prepared[i];
-                let ctx = request.context_mut();
-                for (&at, &(key, value)) in positions.iter().zip(context) {
-                    if !ctx.set_single_at(at, key, value) {
+        let request = if *len < *limit {
+            let prepared = by_target.entry(target).or_default();
+            match prepared.iter().position(same_keys) {
+                Some(i) => prepared[i].refill(context),
+                None => {
+                    *len += 1;
+                    let mut request = Request::new("", "", "");
+                    self.fill_derived(target, &mut request);
+                    prepared.push(Prepared::new(request, context));
+                    let last = prepared.len() - 1;
+                    &mut prepared[last].request
+                }
+            }
+        } else {
+            // Full: no new entries (not even an empty list for a new target), so the
+            // cache stays bounded however many targets the rows reach.
+            let hit = by_target.get_mut(&target).and_then(|prepared| {
+                let i = prepared.iter().position(same_keys)?;
+                prepared.get_mut(i)
+            });
+            match hit {
+                Some(p) => p.refill(context),
+                None => {
+                    self.fill_derived(target, spare);
+                    let ctx = spare.context_mut();
+                    for &(key, value) in context {
                         ctx.insert(key, ContextValue::Single(value.into()));
                     }
+                    spare
                 }
-                request
-            }
-            None if *len < *limit => {
-                *len += 1;
-                let mut request = Request::new("", "", "");
-                self.fill_derived(target, &mut request);
-                let ctx = request.context_mut();
-                for &(key, value) in context {
-                    ctx.insert(key, ContextValue::Single(value.into()));
-                }
-                let positions = context
-                    .iter()
-                    .map(|&(key, _)| ctx.position(key).unwrap_or(usize::MAX))
-                    .collect();
-                prepared.push(Prepared {
-                    keys: context.iter().map(|&(k, _)| k.into()).collect(),
-                    positions,
-                    request,
-                });
-                let last = prepared.len() - 1;
-                &mut prepared[last].request
-            }
-            None => {
-                self.fill_derived(target, spare);
-                let ctx = spare.context_mut();
-                for &(key, value) in context {
-                    ctx.insert(key, ContextValue::Single(value.into()));
-                }
-                spare
             }
         };
         request.set_action(action);
@@ -487,6 +476,37 @@ struct Prepared {
     request: Request,
 }
 
+impl Prepared {
+    /// A prepared request for rows with these explicit context keys; `request` holds
+    /// the derived context.
+    fn new(mut request: Request, context: &[(&str, &str)]) -> Self {
+        let ctx = request.context_mut();
+        for &(key, value) in context {
+            ctx.insert(key, ContextValue::Single(value.into()));
+        }
+        let positions = context
+            .iter()
+            .map(|&(key, _)| ctx.position(key).unwrap_or(usize::MAX))
+            .collect();
+        Prepared {
+            keys: context.iter().map(|&(k, _)| k.into()).collect(),
+            positions,
+            request,
+        }
+    }
+
+    /// Sets the explicit context values of the next row with the same keys.
+    fn refill(&mut self, context: &[(&str, &str)]) -> &mut Request {
+        let ctx = self.request.context_mut();
+        for (&at, &(key, value)) in self.positions.iter().zip(context) {
+            if !ctx.set_single_at(at, key, value) {
+                ctx.insert(key, ContextValue::Single(value.into()));
+            }
+        }
+        &mut self.request
+    }
+}
+
 impl PreparedRequests {
     /// A cache that keeps at most `limit` prepared requests (the default keeps
     /// [`PREPARED_LIMIT`]).
@@ -523,4 +543,42 @@ pub struct MatrixTarget {
     pub arn: String,
     /// The actions evaluated on it.
     pub actions: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_prepared_request_cache_stops_growing() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/connect/scenario.json");
+        let scenario = Scenario::load(&path).expect("flagship scenario loads");
+        let (rows, _, _) = crate::commands::bench::generated_rows(&scenario, None);
+        for limit in [0, 1, 5] {
+            let mut cache = PreparedRequests::with_limit(limit);
+            for row in &rows {
+                let context = [("aws:SourceIp", "10.0.0.1")];
+                for context in [&context[..], &[]] {
+                    scenario
+                        .prepare_plain(
+                            &mut cache,
+                            &row.principal,
+                            &row.action,
+                            &row.resource,
+                            context,
+                        )
+                        .expect("known principal");
+                }
+            }
+            assert_eq!(cache.len, limit);
+            assert!(
+                cache.by_target.len() <= limit,
+                "{} targets",
+                cache.by_target.len()
+            );
+            let kept: usize = cache.by_target.values().map(Vec::len).sum();
+            assert_eq!(kept, limit);
+        }
+    }
 }
