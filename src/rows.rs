@@ -118,9 +118,9 @@ impl<'a> PlainRow<'a> {
     }
 }
 
-/// A row's `context` object whose values are all plain strings or booleans, as
-/// borrowed `(key, value)` pairs in row order (booleans read as `true` / `false`, as
-/// [`crate::cases::context_from_json`] normalises them).
+/// A row's `context` object whose values are all plain strings, booleans or numbers,
+/// as borrowed `(key, value)` pairs in row order (booleans read as `true` / `false`
+/// and numbers as their source text, as [`crate::cases::context_from_json`] does).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PlainContext<'a> {
     members: [(&'a str, &'a str); PLAIN_CONTEXT_KEYS],
@@ -139,9 +139,9 @@ const PLAIN_CONTEXT_KEYS: usize = 8;
 
 /// Reads a JSON Lines request row of the common shape — one object with
 /// `principal`, `action` and `resource`, optionally one of `id`/`name`, one of
-/// `note`/`why`/`doc` and a `context` of string or boolean values, every string
-/// free of escapes — without building a JSON tree or copying a string. `None` for
-/// anything else (an `expect`, an escape, a number, an array, a duplicate or unknown
+/// `note`/`why`/`doc` and a `context` of string, boolean or number values, every
+/// string free of escapes — without building a JSON tree or copying a string. `None`
+/// for anything else (an `expect`, an escape, an array, a duplicate or unknown
 /// key, malformed JSON…): the caller then uses [`parse_jsonl_row`], which reads every
 /// row and words every error, so this is only ever a shortcut to the same result.
 pub fn scan_plain_row(text: &str) -> Option<PlainRow<'_>> {
@@ -197,8 +197,8 @@ pub fn scan_plain_row(text: &str) -> Option<PlainRow<'_>> {
     })
 }
 
-/// Reads a plain `context` object at `*at` and moves past it: string or boolean
-/// values, no key given twice in any case, at most [`PLAIN_CONTEXT_KEYS`] keys.
+/// Reads a plain `context` object at `*at` and moves past it: string, boolean or
+/// number values, no key given twice in any case, at most [`PLAIN_CONTEXT_KEYS`] keys.
 fn plain_context<'a>(text: &'a str, at: &mut usize) -> Option<PlainContext<'a>> {
     let bytes = text.as_bytes();
     if bytes.get(*at) != Some(&b'{') {
@@ -254,7 +254,8 @@ fn object_member<'a>(text: &'a str, at: &mut usize) -> Option<((&'a str, &'a str
     Some(((key, value), more))
 }
 
-/// A plain string, or `true` / `false` read as that text.
+/// A plain string, `true` / `false` read as that text, or a number read as its
+/// source text (as the JSON parser keeps it, so `10.50` stays `10.50`).
 fn plain_scalar<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
     let rest = text.as_bytes().get(*at..)?;
     for word in ["true", "false"] {
@@ -263,7 +264,53 @@ fn plain_scalar<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
             return Some(word);
         }
     }
-    plain_string(text, at)
+    match rest.first()? {
+        b'-' | b'0'..=b'9' => plain_number(text, at),
+        _ => plain_string(text, at),
+    }
+}
+
+/// A JSON number at `*at`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+/// Whatever follows is checked by the caller (a `,` or `}` after white space), so
+/// `01` or `1x` are left to the full parser, which words the error.
+fn plain_number<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
+    let bytes = text.as_bytes();
+    let start = *at;
+    let mut i = start;
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while bytes.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    if bytes.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match bytes.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => {
+            digits(&mut i);
+        }
+        _ => return None,
+    }
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return None;
+        }
+    }
+    if let Some(b'e' | b'E') = bytes.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = bytes.get(i) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return None;
+        }
+    }
+    *at = i;
+    text.get(start..i)
 }
 
 fn skip_ws(bytes: &[u8], mut at: usize) -> usize {

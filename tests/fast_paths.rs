@@ -13,7 +13,8 @@ fn flagship() -> Scenario {
     Scenario::load(&root.join("fixtures/connect/scenario.json")).expect("flagship scenario loads")
 }
 
-/// Rows the scanner must take, and rows it must leave to the full parser.
+/// Rows the scanner must take, and rows it must leave to the full parser (which
+/// takes some of them and refuses the others).
 const PLAIN: &[&str] = &[
     r#"{"principal":"admin","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
     r#"  { "resource" : "*" , "action":"iam:ListRoles","principal":"root", "id": "r-1" }  "#,
@@ -21,6 +22,7 @@ const PLAIN: &[&str] = &[
     r#"{"principal":"p","action":"a","resource":"r","context":{}}"#,
     r#"{"principal":"p","action":"a","resource":"r","context":{"aws:SourceIp":"10.0.0.1","aws:SecureTransport":false,"k":true}}"#,
     "{\"principal\":\"p\",\t\"action\":\"a\",\r\"resource\":\"r/é/日本\"}",
+    r#"{"principal":"p","action":"a","resource":"r","context":{"n":1,"f":-10.50,"e":2E+3,"z":0 ,"g":-0.5e-1}}"#,
     r#"{"principal":"a-long-principal-name-over-eight-bytes","action":"connect:DescribeInstance","resource":"arn:aws:connect:us-east-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"}"#,
 ];
 
@@ -30,8 +32,14 @@ const NOT_PLAIN: &[&str] = &[
     r#"{"principal":"a-long-principal-name\\over-eight-bytes","action":"a","resource":"r"}"#,
     "{\"principal\":\"p\u{1}\",\"action\":\"a\",\"resource\":\"r\"}",
     r#"{"principal":"p","action":"a","resource":"r","expect":"allowed"}"#,
-    r#"{"principal":"p","action":"a","resource":"r","context":{"n":1}}"#,
     r#"{"principal":"p","action":"a","resource":"r","context":{"l":["x"]}}"#,
+    r#"{"principal":"p","action":"a","resource":"r","context":{"n":01}}"#,
+    r#"{"principal":"p","action":"a","resource":"r","context":{"n":1.}}"#,
+    r#"{"principal":"p","action":"a","resource":"r","context":{"n":-}}"#,
+    r#"{"principal":"p","action":"a","resource":"r","context":{"n":1x}}"#,
+    r#"{"principal":"p","action":"a","resource":"r","context":{"n":1e}}"#,
+    r#"{"principal":"p","action":"a","resource":"r","context":{"n":.5}}"#,
+    r#"{"principal":"p","action":"a","resource":"r","context":{"n":+1}}"#,
     r#"{"principal":"p","action":"a","resource":"r","context":{"K":"1","k":"2"}}"#,
     r#"{"principal":"p","action":"a","resource":"r","context":{"k":null}}"#,
     r#"{"principal":"p","action":"a","resource":"r","context":"x"}"#,
