@@ -6,5 +6,6 @@ pub mod cases;
 pub mod commands;
 pub mod input;
 pub mod rows;
+mod scan;
 pub mod scenario;
 pub mod yaml;

@@ -4,6 +4,7 @@
 //! Every malformed row becomes a [`RowParseError`] naming file and line; readers never
 //! drop a row silently.
 
+use crate::scan::Scan;
 use crate::scenario::RequestRow;
 use iamsim_engine::decision::Decision;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
@@ -145,47 +146,29 @@ const PLAIN_CONTEXT_KEYS: usize = 8;
 /// key, malformed JSON…): the caller then uses [`parse_jsonl_row`], which reads every
 /// row and words every error, so this is only ever a shortcut to the same result.
 pub fn scan_plain_row(text: &str) -> Option<PlainRow<'_>> {
-    let bytes = text.as_bytes();
-    let mut at = skip_ws(bytes, 0);
-    if bytes.get(at) != Some(&b'{') {
-        return None;
-    }
+    let mut s = Scan { text, i: 0 };
     let (mut principal, mut action, mut resource, mut id, mut note, mut context) =
         (None, None, None, None, None, None);
-    loop {
-        at = skip_ws(bytes, at + 1);
-        let key = plain_string(text, &mut at)?;
-        at = skip_ws(bytes, at);
-        if bytes.get(at) != Some(&b':') {
-            return None;
-        }
-        at = skip_ws(bytes, at + 1);
-        if key == "context" {
-            if context.replace(plain_context(text, &mut at)?).is_some() {
-                return None;
+    // `Scan::object` already refuses a name given twice.
+    s.object(|s, name| {
+        let slot = match name {
+            "context" => {
+                context = Some(plain_context(s)?);
+                return Some(());
             }
-        } else {
-            let value = plain_string(text, &mut at)?;
-            let slot = match key {
-                "principal" => &mut principal,
-                "action" => &mut action,
-                "resource" => &mut resource,
-                "id" | "name" => &mut id,
-                "note" | "why" | "doc" => &mut note,
-                _ => return None,
-            };
-            if slot.replace(value).is_some() {
-                return None;
-            }
-        }
-        at = skip_ws(bytes, at);
-        match bytes.get(at) {
-            Some(b',') => continue,
-            Some(b'}') => break,
+            "principal" => &mut principal,
+            "action" => &mut action,
+            "resource" => &mut resource,
+            // `id` and `name` (or two of the note columns) together: the parser's
+            // last-one-wins is left to it.
+            "id" | "name" => &mut id,
+            "note" | "why" | "doc" => &mut note,
             _ => return None,
-        }
-    }
-    if skip_ws(bytes, at + 1) != bytes.len() {
+        };
+        slot.replace(s.string()?).is_none().then_some(())
+    })?;
+    s.skip_ws();
+    if s.i != text.len() {
         return None;
     }
     Some(PlainRow {
@@ -197,22 +180,11 @@ pub fn scan_plain_row(text: &str) -> Option<PlainRow<'_>> {
     })
 }
 
-/// Reads a plain `context` object at `*at` and moves past it: string, boolean or
-/// number values, no key given twice in any case, at most [`PLAIN_CONTEXT_KEYS`] keys.
-fn plain_context<'a>(text: &'a str, at: &mut usize) -> Option<PlainContext<'a>> {
-    let bytes = text.as_bytes();
-    if bytes.get(*at) != Some(&b'{') {
-        return None;
-    }
+/// Reads a plain `context` object: string, boolean or number values, no key given
+/// twice in any case, at most [`PLAIN_CONTEXT_KEYS`] keys.
+fn plain_context<'a>(s: &mut Scan<'a>) -> Option<PlainContext<'a>> {
     let mut context = PlainContext::default();
-    let probe = skip_ws(bytes, *at + 1);
-    if bytes.get(probe) == Some(&b'}') {
-        *at = probe + 1;
-        return Some(context);
-    }
-    let mut next = *at + 1;
-    loop {
-        let ((key, value), more) = object_member(text, &mut next)?;
+    s.object(|s, key| {
         if context
             .members()
             .iter()
@@ -220,156 +192,12 @@ fn plain_context<'a>(text: &'a str, at: &mut usize) -> Option<PlainContext<'a>> 
         {
             return None;
         }
+        let value = s.scalar()?;
         *context.members.get_mut(context.len)? = (key, value);
         context.len += 1;
-        if !more {
-            break;
-        }
-    }
-    *at = next;
+        Some(())
+    })?;
     Some(context)
-}
-
-/// One `"key": value` member (a plain scalar value) of an object, starting at `*at`
-/// (just past its `{` or the previous member's `,`); moves `*at` past the `,` or `}`
-/// that follows. Returns the member and whether another follows; `None` when the text
-/// is malformed or not plain.
-fn object_member<'a>(text: &'a str, at: &mut usize) -> Option<((&'a str, &'a str), bool)> {
-    let bytes = text.as_bytes();
-    let mut i = skip_ws(bytes, *at);
-    let key = plain_string(text, &mut i)?;
-    i = skip_ws(bytes, i);
-    if bytes.get(i) != Some(&b':') {
-        return None;
-    }
-    i = skip_ws(bytes, i + 1);
-    let value = plain_scalar(text, &mut i)?;
-    i = skip_ws(bytes, i);
-    let more = match bytes.get(i) {
-        Some(b',') => true,
-        Some(b'}') => false,
-        _ => return None,
-    };
-    *at = i + 1;
-    Some(((key, value), more))
-}
-
-/// A plain string, `true` / `false` read as that text, or a number read as its
-/// source text (as the JSON parser keeps it, so `10.50` stays `10.50`).
-fn plain_scalar<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
-    let rest = text.as_bytes().get(*at..)?;
-    for word in ["true", "false"] {
-        if rest.starts_with(word.as_bytes()) {
-            *at += word.len();
-            return Some(word);
-        }
-    }
-    match rest.first()? {
-        b'-' | b'0'..=b'9' => plain_number(text, at),
-        _ => plain_string(text, at),
-    }
-}
-
-/// A JSON number at `*at`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-/// Whatever follows is checked by the caller (a `,` or `}` after white space), so
-/// `01` or `1x` are left to the full parser, which words the error.
-fn plain_number<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
-    let bytes = text.as_bytes();
-    let start = *at;
-    let mut i = start;
-    let digits = |i: &mut usize| {
-        let from = *i;
-        while bytes.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i > from
-    };
-    if bytes.get(i) == Some(&b'-') {
-        i += 1;
-    }
-    match bytes.get(i)? {
-        b'0' => i += 1,
-        b'1'..=b'9' => {
-            digits(&mut i);
-        }
-        _ => return None,
-    }
-    if bytes.get(i) == Some(&b'.') {
-        i += 1;
-        if !digits(&mut i) {
-            return None;
-        }
-    }
-    if let Some(b'e' | b'E') = bytes.get(i) {
-        i += 1;
-        if let Some(b'+' | b'-') = bytes.get(i) {
-            i += 1;
-        }
-        if !digits(&mut i) {
-            return None;
-        }
-    }
-    *at = i;
-    text.get(start..i)
-}
-
-fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
-        at += 1;
-    }
-    at
-}
-
-/// A JSON string at `*at` that needs no unescaping, moving `*at` past it.
-fn plain_string<'a>(text: &'a str, at: &mut usize) -> Option<&'a str> {
-    let bytes = text.as_bytes();
-    if bytes.get(*at) != Some(&b'"') {
-        return None;
-    }
-    let start = *at + 1;
-    let end = plain_string_end(bytes, start)?;
-    *at = end + 1;
-    text.get(start..end)
-}
-
-/// The offset of the `"` closing a string whose contents start at `start`, or `None`
-/// when an escape or a raw control character comes first (escapes need decoding and
-/// control characters are invalid JSON: both are left to the full parser). Skips
-/// eight bytes at a time while none of them is special.
-fn plain_string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const QUOTES: u64 = ONES * b'"' as u64;
-    const BACKSLASHES: u64 = ONES * b'\\' as u64;
-    // The high bit of each byte that is `"`, `\` or below 0x20. Borrows only carry
-    // upwards, so the lowest bit set is exactly the first such byte (higher ones may
-    // be false alarms, which do not matter).
-    let special = |v: u64| {
-        let q = v ^ QUOTES;
-        let b = v ^ BACKSLASHES;
-        ((q.wrapping_sub(ONES) & !q)
-            | (b.wrapping_sub(ONES) & !b)
-            | (v.wrapping_sub(ONES * 0x20) & !v))
-            & HIGHS
-    };
-    let mut i = start;
-    while let Some(word) = bytes.get(i..i + 8) {
-        let v = u64::from_le_bytes(word.try_into().ok()?);
-        let found = special(v);
-        if found != 0 {
-            let at = i + (found.trailing_zeros() / 8) as usize;
-            return (bytes.get(at) == Some(&b'"')).then_some(at);
-        }
-        i += 8;
-    }
-    for (j, &b) in bytes.get(i..)?.iter().enumerate() {
-        match b {
-            b'"' => return Some(i + j),
-            b'\\' | 0..=0x1f => return None,
-            _ => {}
-        }
-    }
-    None
 }
 
 /// True when `bytes` holds a `"`, a `\` or a control character, i.e. cannot stand
@@ -651,58 +479,4 @@ fn csv_row(
         })?);
     }
     Ok(row)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The end of a plain string found byte by byte.
-    fn slow_end(bytes: &[u8], start: usize) -> Option<usize> {
-        for (j, &b) in bytes.get(start..)?.iter().enumerate() {
-            match b {
-                b'"' => return Some(start + j),
-                b'\\' | 0..=0x1f => return None,
-                _ => {}
-            }
-        }
-        None
-    }
-
-    #[test]
-    fn word_at_a_time_string_end_agrees_with_byte_at_a_time() {
-        // Every placement of each special byte (and of bytes that are one off from
-        // them, or have the high bit set) in strings of 0..40 bytes.
-        let fillers = [
-            b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xa2, 0xdc, 0xff,
-        ];
-        let specials = [b'"', b'\\', 0x00, 0x01, 0x1f, 0x20, 0x21, 0x5b, 0x5d];
-        let mut checked = 0;
-        for len in 0..40 {
-            for &fill in &fillers {
-                for &special in &specials {
-                    for at in 0..=len {
-                        for second in [None, Some(b'"'), Some(b'\\'), Some(0x1f)] {
-                            let mut bytes = vec![fill; len];
-                            if at < len {
-                                bytes[at] = special;
-                            }
-                            if let Some(b) = second {
-                                bytes.push(b);
-                            }
-                            for start in 0..bytes.len().min(3) {
-                                assert_eq!(
-                                    plain_string_end(&bytes, start),
-                                    slow_end(&bytes, start),
-                                    "{bytes:?} from {start}"
-                                );
-                                checked += 1;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        assert!(checked > 100_000, "{checked}");
-    }
 }
