@@ -8,6 +8,9 @@
 
 mod reference;
 
+mod common;
+
+use common::Rng;
 use iamsim_engine::model::{Policy, PrincipalValue, ScalarValue};
 use iamsim_engine::{CompiledPolicySet, Decision, PolicySet};
 use reference::load::{load_cases, RawRequest, RawValue, RefCase};
@@ -30,9 +33,7 @@ fn variants_per_case() -> usize {
         .unwrap_or(VARIANTS_PER_CASE)
 }
 
-/// xorshift64*: small, deterministic, no dependencies.
-struct Rng(u64);
-
+/// What the variant generator adds to the shared generator.
 impl Rng {
     /// Seeded from the case id (FNV-1a), so each case always gets the same variants.
     fn for_case(id: &str) -> Rng {
@@ -42,19 +43,6 @@ impl Rng {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
         Rng(h | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 
     fn chance(&mut self, percent: u64) -> bool {

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::Run;
+
 use iamsim::commands::batch::{push_csv_field, push_json_str};
 use std::path::PathBuf;
 
@@ -63,19 +65,8 @@ c6,partner-auditor,s3:GetObject,arn:aws:s3:::connect-recordings-othercc/k,aws:Se
 c7,\"developer\",s3:ListBucket,\"arn:aws:s3:::connect-recordings-othercc\",
 ";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn iamsim(args: &[&str], stdin: &[u8]) -> Run {
-    let output = common::run_iamsim(common::repo_root(), args, Some(stdin));
-    Run {
-        code: output.status.code().expect("exit code"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
+    common::run(common::repo_root(), args, Some(stdin))
 }
 
 fn batch(extra: &[&str], stdin: &str) -> Run {
@@ -102,7 +93,8 @@ fn json_lines(text: &str) -> Vec<serde_json::Value> {
 fn jsonl_golden() {
     let run = batch(&["--threads", "2", "--chunk-size", "3"], &requests());
     assert_eq!(
-        run.code, 1,
+        run.code,
+        Some(1),
         "error rows give exit 1; stderr: {}",
         run.stderr
     );
@@ -116,7 +108,7 @@ fn jsonl_explain_golden() {
         &["--threads", "2", "--chunk-size", "3", "--explain"],
         &requests(),
     );
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, Some(1));
     insta::assert_snapshot!("jsonl_explain", run.stdout);
 }
 
@@ -133,7 +125,7 @@ fn csv_golden() {
         ],
         &requests(),
     );
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, Some(1));
     insta::assert_snapshot!("csv", run.stdout);
 }
 
@@ -151,7 +143,7 @@ fn csv_explain_golden() {
         ],
         &requests(),
     );
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, Some(1));
     insta::assert_snapshot!("csv_explain", run.stdout);
 }
 
@@ -168,7 +160,7 @@ fn csv_input_golden() {
         ],
         CSV_REQUESTS,
     );
-    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert_eq!(run.code, Some(1), "stderr: {}", run.stderr);
     insta::assert_snapshot!("csv_input", run.stdout);
 }
 
@@ -293,7 +285,7 @@ fn all_good_rows_exit_zero_and_summary_goes_to_stderr() {
         r#"{"principal":"developer","action":"iam:CreateUser","resource":"*"}"#
     );
     let run = iamsim(&["batch", "--scenario", SCENARIO, "-"], input.as_bytes());
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(json_lines(&run.stdout).len(), 2);
     // stderr is not a terminal here: no progress line, only the summary.
     assert!(
@@ -313,9 +305,9 @@ fn all_good_rows_exit_zero_and_summary_goes_to_stderr() {
 #[test]
 fn empty_input_gives_no_rows() {
     let run = batch(&[], "");
-    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    assert_eq!((run.code, run.stdout.as_str()), (Some(0), ""));
     let run = batch(&["--output-format", "csv"], "\n\n");
-    assert_eq!(run.code, 0);
+    assert_eq!(run.code, Some(0));
     assert_eq!(
         run.stdout,
         "line,principal,action,resource,decision,error,id\n"
@@ -328,7 +320,7 @@ fn unreadable_scenario_or_input_exits_two() {
         &["batch", "--scenario", "fixtures/connect/no-such.json"],
         b"",
     );
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("no-such.json"), "{}", run.stderr);
     let run = iamsim(
         &[
@@ -339,7 +331,7 @@ fn unreadable_scenario_or_input_exits_two() {
         ],
         b"",
     );
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, Some(2));
     assert!(
         run.stderr.contains("tests/no-such-requests.jsonl"),
         "{}",
@@ -347,7 +339,7 @@ fn unreadable_scenario_or_input_exits_two() {
     );
     assert_eq!(run.stdout, "");
     let run = batch(&["--input-format", "csv"], "who,what\nadmin,s3:GetObject\n");
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, Some(2));
     assert!(
         run.stderr.contains("<stdin>:1: unknown CSV column `who`"),
         "{}",
@@ -373,7 +365,7 @@ fn input_format_follows_the_extension_and_output_goes_to_a_file() {
         ],
         "",
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stdout, "");
     let written = std::fs::read_to_string(&out_path).unwrap();
     assert_eq!(
@@ -389,7 +381,7 @@ fn input_format_follows_the_extension_and_output_goes_to_a_file() {
     )
     .unwrap();
     let run = batch(&[jsonl_path.to_str().unwrap()], "");
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(json_lines(&run.stdout)[0]["decision"], "allowed");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -419,7 +411,7 @@ fn invalid_utf8_and_overlong_lines_become_error_rows() {
         ],
         &input,
     );
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, Some(1));
     let rows = json_lines(&run.stdout);
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["decision"], "allowed");

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::{check, check_in, Run};
+
 use iamsim::commands::check::{github_data, github_property, xml_escape, xml_text};
 use std::path::{Path, PathBuf};
 
@@ -16,28 +18,6 @@ const PASSING_CSV: &str = "tests/data/check/passing.csv";
 const CASES: &str = "tests/data/check/cases.jsonl";
 const CONFORMANCE: &str = "fixtures/conformance/cases.jsonl";
 const FLAGSHIP: &str = "fixtures/connect/expectations.csv";
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `iamsim check ARGS` from the repository root.
-fn check(args: &[&str]) -> Run {
-    check_in(common::repo_root(), args)
-}
-
-fn check_in(dir: &Path, args: &[&str]) -> Run {
-    let mut full = vec!["check"];
-    full.extend_from_slice(args);
-    let out = common::run_iamsim(dir, &full, None);
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
 
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {

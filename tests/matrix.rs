@@ -4,33 +4,29 @@
 
 mod common;
 
+use common::Run;
+
 use std::path::PathBuf;
 
 const FLAGSHIP: &str = "fixtures/connect/scenario.json";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// Runs the binary from the package root, so relative paths (and nothing
 /// machine-specific) end up in the output.
 fn iamsim(args: &[&str]) -> Run {
     let mut full = vec!["matrix"];
     full.extend_from_slice(args);
-    let out = common::run_iamsim(common::repo_root(), &full, None);
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
+    common::run(common::repo_root(), &full, None)
 }
 
 /// Runs a command that must succeed and returns its standard output.
 fn ok(args: &[&str]) -> String {
     let r = iamsim(args);
-    assert_eq!(r.code, 0, "iamsim matrix {args:?} failed: {}", r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "iamsim matrix {args:?} failed: {}",
+        r.stderr
+    );
     r.stdout
 }
 
@@ -443,7 +439,7 @@ fn output_file_gets_what_stdout_would() {
         "--output",
         &file_arg,
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout.is_empty());
     let written = std::fs::read_to_string(&file).expect("output file");
     assert_eq!(
@@ -514,7 +510,7 @@ fn unusable_input_exits_2_and_says_why() {
     ];
     for (args, says) in cases {
         let r = iamsim(args);
-        assert_eq!(r.code, 2, "{args:?}");
+        assert_eq!(r.code, Some(2), "{args:?}");
         assert!(r.stdout.is_empty(), "{args:?}");
         assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
     }

@@ -2,24 +2,12 @@
 //! seeded random edits of it (SEMANTICS §3.2: statements and policies are ORed, so
 //! order and formatting cannot matter; §9.2: an explicit Deny only ever removes access).
 
+mod common;
+
+use common::Rng;
 use iamsim::cases::parse_case_file;
 use iamsim_engine::Decision;
 use serde_json::Value;
-
-/// A small deterministic PRNG (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 fn corpus() -> Vec<Value> {
     std::fs::read_to_string("fixtures/conformance/cases.jsonl")

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::{check, check_in, Rng};
+
 use iamsim::rows::parse_yaml_rows;
 use iamsim::yaml::{parse_yaml, YamlError, MAX_DEPTH};
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
@@ -58,29 +60,6 @@ fn shape(v: &JsonValue) -> String {
 
 fn repo(path: &str) -> PathBuf {
     common::repo_root().join(path)
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `iamsim check ARGS` in `dir`.
-fn check_in(dir: &Path, args: &[&str]) -> Run {
-    let mut full = vec!["check"];
-    full.extend_from_slice(args);
-    let out = common::run_iamsim(dir, &full, None);
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-/// Runs `iamsim check ARGS` from the repository root (relative paths in the output).
-fn check(args: &[&str]) -> Run {
-    check_in(common::repo_root(), args)
 }
 
 /// A fresh scratch directory for one test.
@@ -330,22 +309,6 @@ fn syntax_errors_name_line_and_column() {
     // An unclosed quote is reported where it opens.
     let e = yaml_err("a: \"open\n");
     assert!(e.to_string().starts_with("1:4: "), "{e}");
-}
-
-/// xorshift64*: a fixed-seed generator, so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 #[test]

@@ -1,4 +1,7 @@
-//! Helpers shared by the CLI integration tests: each test file says `mod common;`.
+//! Helpers shared by the integration tests: each test file says `mod common;`.
+
+// Every test file is its own crate and uses only some of these.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::Path;
@@ -37,4 +40,52 @@ pub fn run_iamsim(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
         .unwrap_or_else(|e| panic!("wait for iamsim: {e}"));
     let _ = writer.join();
     output
+}
+
+/// A finished run of the binary, its output decoded as UTF-8 (which every command
+/// writes).
+pub struct Run {
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// [`run_iamsim`], decoded.
+pub fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let out = run_iamsim(dir, args, stdin);
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// Runs `iamsim check ARGS` in `dir`.
+pub fn check_in(dir: &Path, args: &[&str]) -> Run {
+    let mut full = vec!["check"];
+    full.extend_from_slice(args);
+    run(dir, &full, None)
+}
+
+/// Runs `iamsim check ARGS` from the repository root (relative paths in the output).
+pub fn check(args: &[&str]) -> Run {
+    check_in(repo_root(), args)
+}
+
+/// xorshift64*: a small fixed-seed generator, so that failures reproduce.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
 }
