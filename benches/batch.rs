@@ -10,10 +10,10 @@
 //! ```
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use iamsim::rows::scan_plain_row;
-use iamsim::scenario::{PreparedRequests, RequestRow, Scenario};
+use iamsim::input::rows::scan_plain_row;
 use iamsim_engine::request::Request;
 use iamsim_engine::Decision;
+use iamsim_scenario::{PreparedRequests, RequestRow, Scenario};
 use rayon::prelude::*;
 use std::time::Duration;
 

@@ -20,7 +20,6 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use iamsim::cases::parse_case_file;
 use iamsim_engine::condition::{
     BaseOperator, CompiledCondition, ConditionOperator, ConditionOutcome, PolicyValue, SetQualifier,
 };
@@ -32,6 +31,7 @@ use iamsim_engine::pattern::glob::glob_match_str;
 use iamsim_engine::pattern::ResourcePatternSet;
 use iamsim_engine::request::{Context, ContextValue, Request};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
+use iamsim_scenario::cases::parse_case_file;
 use regex::Regex;
 
 #[path = "../tests/reference/mod.rs"]

@@ -1,8 +1,10 @@
-//! `iamsim`: offline AWS IAM policy evaluation. Thin over `iamsim-engine`; each
-//! subcommand lives in `iamsim::commands::<name>` with its own argument struct.
+//! `iamsim`: offline AWS IAM policy evaluation. Thin over `iamsim-engine` and
+//! `iamsim-scenario`; each subcommand lives in `iamsim::commands::<name>` with its
+//! own argument struct.
 
 use clap::{Parser, Subcommand};
-use iamsim::commands::{batch, bench, check, eval, gen, matrix, Outcome};
+use iamsim::commands::{batch, bench, check, eval, gen, matrix};
+use iamsim::{CliError, Outcome};
 use std::io::Write;
 
 #[derive(Parser)]
@@ -38,16 +40,17 @@ fn main() {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = match cli.command {
         Command::Check(args) => check::run(&args, &mut out),
-        Command::Eval(args) => eval::run_eval(&args, &mut out),
+        Command::Eval(args) => eval::run(&args, &mut out),
         Command::Batch(args) => batch::run(&args, &mut out),
         Command::Matrix(args) => matrix::run(&args, &mut out),
         Command::Gen(args) => gen::run(&args, &mut out),
         Command::Bench(args) => bench::run(&args, &mut out),
     };
-    let outcome = match result.and_then(|o| out.flush().map(|_| o)) {
+    let outcome = match result.and_then(|o| out.flush().map(|_| o).map_err(CliError::from)) {
         Ok(o) => o,
         // A closed pipe (`iamsim check … | head`) is not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Success,
+        Err(CliError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Success,
+        // The one place an error is printed.
         Err(e) => {
             eprintln!("iamsim: {e}");
             Outcome::BadInput

@@ -6,7 +6,7 @@ mod common;
 
 use common::Run;
 
-use iamsim::commands::batch::{push_csv_field, push_json_str};
+use iamsim::report::escape::{push_csv_field, push_json_str};
 use std::path::PathBuf;
 
 const SCENARIO: &str = "fixtures/connect/scenario.json";

@@ -1,7 +1,7 @@
 //! `iamsim check` reads a case file in blocks of whole lines (1 MiB): cases, line
 //! numbers and errors must not depend on where the blocks are cut.
 
-use iamsim::cases::{map_case_file, map_cases};
+use iamsim_scenario::cases::{map_case_file, map_cases};
 use std::path::{Path, PathBuf};
 
 const CORPUS: &str = include_str!("../fixtures/conformance/cases.jsonl");
@@ -20,8 +20,8 @@ fn outcomes_of_file(path: &Path) -> Result<Vec<String>, String> {
 }
 
 fn describe(
-    case: Result<&iamsim::cases::Case, iamsim::cases::CaseError>,
-    _: &iamsim::cases::CaseSource<'_>,
+    case: Result<&iamsim_scenario::cases::Case, iamsim_scenario::cases::CaseError>,
+    _: &iamsim_scenario::cases::CaseSource<'_>,
 ) -> String {
     match case {
         Ok(c) => format!(
@@ -74,7 +74,7 @@ fn invalid_utf8_in_a_later_block_names_its_line_column_and_offset() {
     let mut bytes = text.into_bytes();
     bytes.insert(at, 0xff);
     let path = temp_file("bad.jsonl", &bytes);
-    let whole = iamsim::input::read_text(&path, u64::MAX).map(drop);
+    let whole = iamsim_scenario::files::read_text(&path, u64::MAX).map(drop);
     let expected = whole.expect_err("invalid UTF-8").message;
     assert_eq!(outcomes_of_file(&path), Err(expected));
 }

@@ -8,7 +8,7 @@ mod common;
 
 use common::{check, check_in, Run};
 
-use iamsim::commands::check::{github_data, github_property, xml_escape, xml_text};
+use iamsim::report::escape::{github_data, github_property, xml_escape, xml_text};
 use std::path::{Path, PathBuf};
 
 const SCENARIO: &str = "fixtures/connect/scenario.json";

@@ -8,7 +8,7 @@
 
 mod reference;
 
-use iamsim::cases::parse_case_file;
+use iamsim_scenario::cases::parse_case_file;
 use reference::load::load_cases;
 use reference::reference_decision;
 use std::collections::BTreeMap;

@@ -2,12 +2,12 @@
 //! recordings-bucket lock, verbatim from `../shared/connect/`, evaluated for a handful
 //! of requests whose explanations are pinned as insta snapshots.
 
-use iamsim::cases::context_from_json;
 use iamsim_engine::explain::render_text;
 use iamsim_engine::json;
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::Request;
 use iamsim_engine::{CompiledPolicySet, Decision, PolicySet};
+use iamsim_scenario::cases::context_from_json;
 
 const ADMIN: &str = "fixtures/connect/instance-admin-policy.json";
 const LOCK: &str = "fixtures/connect/recordings-bucket-lock.json";

@@ -2,10 +2,10 @@
 //! general path gives: the plain-row scanner against the full JSON row parser, and
 //! prepared (cached) requests against requests built from scratch.
 
-use iamsim::commands::bench::generated_rows;
-use iamsim::rows::{parse_jsonl_row, scan_plain_row};
-use iamsim::scenario::{PreparedRequests, RequestRow, Scenario};
+use iamsim::input::rows::{parse_jsonl_row, scan_plain_row};
 use iamsim_engine::request::{Context, Request};
+use iamsim_scenario::generate::matrix_rows;
+use iamsim_scenario::{PreparedRequests, RequestRow, Scenario};
 use std::path::Path;
 
 fn flagship() -> Scenario {
@@ -110,7 +110,7 @@ fn contexts() -> Vec<Vec<(&'static str, &'static str)>> {
 }
 
 fn check_against_fresh(scenario: &Scenario, cache: &mut PreparedRequests) -> usize {
-    let (rows, _, _) = generated_rows(scenario, None);
+    let (rows, _) = matrix_rows(scenario, None);
     let contexts = contexts();
     let mut fresh = Request::new("", "", "");
     let mut compared = 0;
@@ -132,7 +132,7 @@ fn check_against_fresh(scenario: &Scenario, cache: &mut PreparedRequests) -> usi
                 .prepare_plain(cache, &row.principal, &row.action, &row.resource, ctx)
                 .expect("known principal");
             assert!(
-                std::ptr::eq(set, &*expected_set),
+                std::ptr::eq(set, expected_set),
                 "{row:?} {ctx:?}: other policy set"
             );
             assert_eq!(request, &fresh, "{row:?} {ctx:?}");

@@ -5,8 +5,8 @@
 mod common;
 
 use common::Rng;
-use iamsim::cases::parse_case_file;
 use iamsim_engine::Decision;
+use iamsim_scenario::cases::parse_case_file;
 use serde_json::Value;
 
 fn corpus() -> Vec<Value> {

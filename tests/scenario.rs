@@ -2,9 +2,9 @@
 //! context for each kind of principal, resource tags, Connect hierarchy keys, and
 //! the flagship expectation table evaluated through the library.
 
-use iamsim::rows::CsvRows;
-use iamsim::scenario::{RequestRow, Scenario};
+use iamsim::input::rows::CsvRows;
 use iamsim_engine::request::{Context, ContextValue, Request};
+use iamsim_scenario::{RequestRow, Scenario};
 use std::path::Path;
 
 fn flagship() -> Scenario {

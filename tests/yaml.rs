@@ -1,4 +1,4 @@
-//! YAML input: `iamsim::yaml::parse_yaml` (one YAML document → the positioned JSON
+//! YAML input: `iamsim_scenario::yaml::parse_yaml` (one YAML document → the positioned JSON
 //! tree), YAML expectation tables in `iamsim check`, and YAML scenarios. Data under
 //! `tests/data/yaml/`: `table.yaml` (passing rows over the Connect flagship),
 //! `mixed.yaml` (passing, mismatching and malformed rows), `scenario.yaml` with its
@@ -8,9 +8,9 @@ mod common;
 
 use common::{check, check_in, Rng};
 
-use iamsim::rows::parse_yaml_rows;
-use iamsim::yaml::{parse_yaml, YamlError, MAX_DEPTH};
+use iamsim::input::rows::parse_yaml_rows;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
+use iamsim_scenario::yaml::{parse_yaml, YamlError, MAX_DEPTH};
 use std::path::{Path, PathBuf};
 
 const FLAGSHIP: &str = "fixtures/connect/scenario.json";

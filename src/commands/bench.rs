@@ -9,15 +9,17 @@
 //! time one by one without measuring the clock). Decisions per second is the total
 //! count over the wall time of the measured phase.
 
-use super::Outcome;
-use crate::cases::parse_case_file;
-use crate::rows::{parse_jsonl_row, CsvRows};
-use crate::scenario::{PreparedRequests, RequestRow, Scenario};
+use crate::error::{CliError, Outcome};
+use crate::input::rows::{parse_jsonl_row, CsvRows};
+use crate::report::bench::{group, Phase, Report};
 use iamsim_engine::request::{ContextValue, Request};
 use iamsim_engine::{CompiledPolicySet, Decision};
+use iamsim_scenario::cases::parse_case_file;
+use iamsim_scenario::files::{read_text, DEFAULT_MAX_FILE_BYTES};
+use iamsim_scenario::generate::matrix_rows;
+use iamsim_scenario::{Lane, RequestRow, RowContext, RowRef, Scenario};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Decisions per timed batch.
@@ -55,167 +57,25 @@ pub struct BenchArgs {
     pub json: bool,
 }
 
-/// One measured phase.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Phase {
-    /// What one decision includes (`evaluate`, `prepare+evaluate`).
-    pub name: &'static str,
-    /// Decisions made.
-    pub decisions: u64,
-    /// Wall time of the phase.
-    pub elapsed: Duration,
-    /// Median ns per decision over the batches.
-    pub median_ns: f64,
-    /// 99th-percentile ns per decision over the batches.
-    pub p99_ns: f64,
-    /// Allowed decisions among them (a check that the work was done).
-    pub allowed: u64,
-}
-
-impl Phase {
-    /// Decisions per second over the phase.
-    pub fn per_second(&self) -> f64 {
-        self.decisions as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-}
-
 /// Runs `iamsim bench`.
-pub fn run(args: &BenchArgs, out: &mut dyn Write) -> std::io::Result<Outcome> {
+pub fn run(args: &BenchArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     if !(args.seconds.is_finite() && args.seconds > 0.0) {
-        eprintln!("iamsim: --seconds must be a positive number");
-        return Ok(Outcome::BadInput);
+        return Err(CliError::Usage(
+            "--seconds must be a positive number".to_owned(),
+        ));
     }
     let report = match (&args.scenario, &args.cases) {
         (Some(scenario), _) => bench_scenario(scenario, args),
         (None, Some(cases)) => bench_cases(cases, args),
         (None, None) => Err("give --scenario or --cases".to_owned()),
     };
-    let report = match report {
-        Ok(report) => report,
-        Err(message) => {
-            eprintln!("iamsim: {message}");
-            return Ok(Outcome::BadInput);
-        }
-    };
+    let report = report.map_err(CliError::Invalid)?;
     if args.json {
         writeln!(out, "{}", report.to_json())?;
     } else {
         report.write_text(out)?;
     }
     Ok(Outcome::Success)
-}
-
-/// Everything `iamsim bench` reports.
-#[derive(Debug, Clone)]
-pub struct Report {
-    /// `scenario` or `cases`.
-    pub kind: &'static str,
-    /// The file measured.
-    pub file: String,
-    /// Where the requests came from.
-    pub requests_from: String,
-    /// Distinct requests (or cases) cycled through.
-    pub requests: usize,
-    /// Rows or cases left out (unknown principal, uncompilable policies, bad rows).
-    pub skipped: usize,
-    /// Loading (and for case files, parsing and compiling): time and item count.
-    pub load: (Duration, usize),
-    /// Evaluating threads.
-    pub threads: u32,
-    /// The measured phases.
-    pub phases: Vec<Phase>,
-    /// Peak resident set size in bytes (`VmHWM`), when the platform reports it.
-    pub peak_rss: Option<u64>,
-}
-
-impl Report {
-    /// The text report.
-    pub fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        writeln!(out, "iamsim bench: {} {}", self.kind, self.file)?;
-        writeln!(
-            out,
-            "requests:    {} distinct ({}){}",
-            group(self.requests as f64),
-            self.requests_from,
-            if self.skipped > 0 {
-                format!(", {} skipped", group(self.skipped as f64))
-            } else {
-                String::new()
-            }
-        )?;
-        let (load_time, load_items) = self.load;
-        let ms = fixed(load_time.as_secs_f64() * 1e3, 1);
-        if self.kind == "cases" {
-            writeln!(
-                out,
-                "load:        {ms} ms to read, parse and compile {} cases ({} cases/s)",
-                group(load_items as f64),
-                group(load_items as f64 / load_time.as_secs_f64().max(1e-9))
-            )?;
-        } else {
-            writeln!(
-                out,
-                "load:        {ms} ms to read and compile the scenario ({} principals)",
-                group(load_items as f64)
-            )?;
-        }
-        writeln!(
-            out,
-            "threads:     {}; ns/decision from batches of {} decisions timed with Instant",
-            self.threads,
-            group(BATCH as f64)
-        )?;
-        for p in &self.phases {
-            writeln!(
-                out,
-                "{:<18} {:>12} decisions/s   ns/decision median {:>8}  p99 {:>8}   ({} decisions in {} s)",
-                format!("{}:", p.name),
-                group(p.per_second()),
-                fixed(p.median_ns, 1),
-                fixed(p.p99_ns, 1),
-                group(p.decisions as f64),
-                fixed(p.elapsed.as_secs_f64(), 2),
-            )?;
-        }
-        writeln!(
-            out,
-            "peak memory: {}",
-            match self.peak_rss {
-                Some(bytes) => format!("{} MB (VmHWM)", fixed(bytes as f64 / 1e6, 1)),
-                None => "n/a".to_owned(),
-            }
-        )
-    }
-
-    /// The JSON report.
-    pub fn to_json(&self) -> serde_json::Value {
-        let phases: Vec<serde_json::Value> = self
-            .phases
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "name": p.name,
-                    "decisions": p.decisions,
-                    "seconds": p.elapsed.as_secs_f64(),
-                    "decisions_per_second": p.per_second().round(),
-                    "ns_per_decision": { "median": p.median_ns, "p99": p.p99_ns },
-                    "allowed": p.allowed,
-                })
-            })
-            .collect();
-        serde_json::json!({
-            "kind": self.kind,
-            "file": self.file,
-            "requests_from": self.requests_from,
-            "requests": self.requests,
-            "skipped": self.skipped,
-            "load": { "seconds": self.load.0.as_secs_f64(), "items": self.load.1 },
-            "threads": self.threads,
-            "timing": format!("batches of {BATCH} decisions, each timed with std::time::Instant"),
-            "phases": phases,
-            "peak_rss_bytes": self.peak_rss,
-        })
-    }
 }
 
 fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
@@ -227,10 +87,22 @@ fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
             let (rows, bad) = read_rows(file)?;
             (rows, file.display().to_string(), bad)
         }
-        None => generated_rows(&scenario, args.count),
+        None => {
+            let (rows, product) = matrix_rows(&scenario, args.count);
+            let mut from = format!(
+                "generated: {} principals × {} matrix targets × their actions = {}",
+                scenario.principals().len(),
+                scenario.matrix_targets().len(),
+                group(product as f64)
+            );
+            if let (Some(n), true) = (args.count, product > 0) {
+                from.push_str(&format!(", cycled to {}", group(n as f64)));
+            }
+            (rows, from, 0)
+        }
     };
     // Rows that cannot be prepared (unknown principal) are left out, not timed.
-    let mut prepared: Vec<(Arc<CompiledPolicySet>, Request)> = Vec::with_capacity(rows.len());
+    let mut prepared: Vec<(&CompiledPolicySet, Request)> = Vec::with_capacity(rows.len());
     let mut usable = Vec::with_capacity(rows.len());
     for row in rows {
         let mut request = Request::new("", "", "");
@@ -265,21 +137,19 @@ fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
         usable.len(),
         args.threads,
         seconds,
-        || (Request::new("", "", ""), PreparedRequests::default()),
-        |(request, cache), i| {
+        || Lane::new(&scenario),
+        |lane, i| {
             let row = usable.get(i)?;
-            match single_values.get(i)? {
-                Some(context) => {
-                    let (set, request) = scenario
-                        .prepare_plain(cache, &row.principal, &row.action, &row.resource, context)
-                        .ok()?;
-                    Some(set.evaluate(request).decision)
-                }
-                None => {
-                    let set = scenario.prepare(row, request).ok()?;
-                    Some(set.evaluate(request).decision)
-                }
-            }
+            let row = match single_values.get(i)? {
+                Some(context) => RowRef {
+                    principal: &row.principal,
+                    action: &row.action,
+                    resource: &row.resource,
+                    context: RowContext::Pairs(context),
+                },
+                None => row.as_row_ref(),
+            };
+            Some(lane.evaluate(row).ok()?.response.decision)
         },
     );
     let evaluate_only = measure(
@@ -301,6 +171,7 @@ fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
         skipped,
         load: (load, scenario.principals().len()),
         threads: args.threads,
+        batch: BATCH,
         phases: vec![full, evaluate_only],
         peak_rss: peak_rss(),
     })
@@ -308,8 +179,7 @@ fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
 
 fn bench_cases(path: &Path, args: &BenchArgs) -> Result<Report, String> {
     let started = Instant::now();
-    let text = crate::input::read_text(path, crate::input::DEFAULT_MAX_FILE_BYTES)
-        .map_err(|e| e.to_string())?;
+    let text = read_text(path, DEFAULT_MAX_FILE_BYTES).map_err(|e| e.to_string())?;
     let parsed = parse_case_file(&text, &path.display().to_string());
     let load = started.elapsed();
     let total = parsed.len();
@@ -343,6 +213,7 @@ fn bench_cases(path: &Path, args: &BenchArgs) -> Result<Report, String> {
         skipped: total - cases.len(),
         load: (load, total),
         threads: args.threads,
+        batch: BATCH,
         phases: vec![phase],
         peak_rss: peak_rss(),
     })
@@ -435,8 +306,7 @@ pub fn percentile(samples: &[f64], q: f64) -> f64 {
 
 /// Request rows from a JSON Lines or CSV file, and how many could not be read.
 fn read_rows(path: &Path) -> Result<(Vec<RequestRow>, usize), String> {
-    let text = crate::input::read_text(path, crate::input::DEFAULT_MAX_FILE_BYTES)
-        .map_err(|e| e.to_string())?;
+    let text = read_text(path, DEFAULT_MAX_FILE_BYTES).map_err(|e| e.to_string())?;
     let source = path.display().to_string();
     let is_csv = path
         .extension()
@@ -468,59 +338,6 @@ fn read_rows(path: &Path) -> Result<(Vec<RequestRow>, usize), String> {
     Ok((rows, bad))
 }
 
-/// Every principal × matrix target × each of its actions, in a fixed shuffled order
-/// (so that a `--count` smaller than the whole product still mixes principals and
-/// targets), cycled to `count` when given. Returns the rows, a description and 0
-/// skipped.
-pub fn generated_rows(scenario: &Scenario, count: Option<u64>) -> (Vec<RequestRow>, String, usize) {
-    let targets = scenario.matrix_targets();
-    let mut rows = Vec::new();
-    for principal in scenario.principals() {
-        for target in &targets {
-            for action in &target.actions {
-                rows.push(RequestRow {
-                    principal: principal.name.clone(),
-                    action: action.clone(),
-                    resource: target.arn.clone(),
-                    ..RequestRow::default()
-                });
-            }
-        }
-    }
-    let product = rows.len();
-    // Fisher–Yates with a fixed splitmix64 stream: the same order on every run.
-    let mut state: u64 = 0x1a2b_3c4d_5e6f_7788;
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    for i in (1..rows.len()).rev() {
-        let j = (next() % (i as u64 + 1)) as usize;
-        rows.swap(i, j);
-    }
-    let described = format!(
-        "generated: {} principals × {} matrix targets × their actions = {}",
-        scenario.principals().len(),
-        targets.len(),
-        group(product as f64)
-    );
-    match count {
-        Some(n) if product > 0 => {
-            let n = usize::try_from(n).unwrap_or(usize::MAX);
-            let rows: Vec<RequestRow> = rows.iter().cycle().take(n).cloned().collect();
-            (
-                rows,
-                format!("{described}, cycled to {}", group(n as f64)),
-                0,
-            )
-        }
-        _ => (rows, described, 0),
-    }
-}
-
 /// Peak resident set size of this process in bytes (`VmHWM` in `/proc/self/status`),
 /// or `None` where the platform does not report it.
 pub fn peak_rss() -> Option<u64> {
@@ -534,24 +351,6 @@ pub fn peak_rss() -> Option<u64> {
         .parse()
         .ok()?;
     Some(kb * 1024)
-}
-
-/// `1234567.8` → `1,234,568`.
-fn group(value: f64) -> String {
-    let digits = format!("{:.0}", value.max(0.0));
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A number with `decimals` decimals.
-fn fixed(value: f64, decimals: usize) -> String {
-    format!("{value:.decimals$}")
 }
 
 #[cfg(test)]
@@ -619,30 +418,6 @@ mod tests {
         assert!(matches!(outcome, Ok(Outcome::Success)));
         assert!(String::from_utf8_lossy(&out).contains("339 cases"));
         let outcome = run(&args(&["--cases", "/nonexistent/cases.jsonl"]), &mut out);
-        assert!(matches!(outcome, Ok(Outcome::BadInput)));
-    }
-
-    #[test]
-    fn generated_rows_are_deterministic() {
-        let scenario = match Scenario::load(Path::new(&fixture("connect/scenario.json"))) {
-            Ok(s) => s,
-            Err(e) => panic!("{e}"),
-        };
-        let (a, _, _) = generated_rows(&scenario, Some(25));
-        let (b, _, _) = generated_rows(&scenario, Some(25));
-        assert_eq!(a.len(), 25);
-        let key = |r: &RequestRow| (r.principal.clone(), r.action.clone(), r.resource.clone());
-        assert_eq!(
-            a.iter().map(key).collect::<Vec<_>>(),
-            b.iter().map(key).collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn numbers_are_grouped() {
-        assert_eq!(group(0.4), "0");
-        assert_eq!(group(999.0), "999");
-        assert_eq!(group(1000.0), "1,000");
-        assert_eq!(group(1_234_567.8), "1,234,568");
+        assert!(matches!(outcome, Err(CliError::Invalid(_))));
     }
 }

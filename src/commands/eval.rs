@@ -1,14 +1,16 @@
 //! `iamsim eval`: one request from flags and policy files; prints the decision and,
 //! with `--explain`, the full trace.
 
-use super::Outcome;
-use crate::input::{read_text, InputError};
+use crate::error::{CliError, Outcome};
+use crate::input::context_arg::parse_context_arg;
+use crate::input::policies::PolicyFiles;
+use crate::report::print_warnings;
 use iamsim_engine::explain::{render_text, statement_name};
-use iamsim_engine::model::{Policy, PolicyKind};
-use iamsim_engine::request::{ContextValue, Request};
-use iamsim_engine::{CompiledPolicySet, PolicySet};
+use iamsim_engine::request::Request;
+use iamsim_engine::CompiledPolicySet;
+use iamsim_scenario::files::DEFAULT_MAX_POLICY_BYTES;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The inputs of `iamsim eval`.
 #[derive(Debug, Default, Clone, clap::Args)]
@@ -56,115 +58,34 @@ pub struct EvalArgs {
     #[arg(long)]
     pub json: bool,
     /// Largest policy file read, in bytes.
-    #[arg(long, default_value_t = crate::input::DEFAULT_MAX_POLICY_BYTES)]
+    #[arg(long, default_value_t = DEFAULT_MAX_POLICY_BYTES)]
     pub max_policy_bytes: u64,
 }
 
-fn load(path: &Path, kind: PolicyKind, max: u64) -> Result<Policy, InputError> {
-    let text = read_text(path, max)?;
-    let source = path.display().to_string();
-    let policy = Policy::parse(&text, kind, &source).map_err(|e| InputError {
-        message: e.to_string(),
-    })?;
-    for w in policy.warnings(Some(&text)) {
-        eprintln!(
-            "iamsim: warning: {source}:{}: {}: {}",
-            w.position,
-            pointer_or_document(&w.pointer),
-            w.kind
-        );
-    }
-    Ok(policy)
-}
-
-/// `(document)` for the empty pointer, so messages never show a bare colon.
-pub fn pointer_or_document(pointer: &str) -> &str {
-    if pointer.is_empty() {
-        "(document)"
-    } else {
-        pointer
-    }
-}
-
-/// Builds the policy set from files.
-pub fn load_policy_set(args: &EvalArgs) -> Result<PolicySet, InputError> {
-    let max = args.max_policy_bytes;
-    let many = |paths: &[PathBuf], kind| {
-        paths
-            .iter()
-            .map(|p| load(p, kind, max))
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let one = |path: &Option<PathBuf>, kind| path.as_ref().map(|p| load(p, kind, max)).transpose();
-    Ok(PolicySet {
-        identity: many(&args.identity, PolicyKind::Identity)?,
-        resource: one(&args.resource_policy, PolicyKind::Resource)?,
-        boundary: one(&args.boundary, PolicyKind::Boundary)?,
-        session: one(&args.session, PolicyKind::Session)?,
-        // Each --scp/--rcp file is one organization level.
-        scp: many(&args.scp, PolicyKind::Scp)?
-            .into_iter()
-            .map(|p| vec![p])
-            .collect(),
-        rcp: many(&args.rcp, PolicyKind::Rcp)?
-            .into_iter()
-            .map(|p| vec![p])
-            .collect(),
-    })
-}
-
-/// Parses one `--context key=value`: a value that is a JSON array becomes a
-/// multivalued key; anything else is taken as the literal string.
-pub fn parse_context_arg(arg: &str) -> Result<(String, ContextValue), String> {
-    let (key, value) = arg
-        .split_once('=')
-        .ok_or_else(|| format!("--context `{arg}`: expected key=value"))?;
-    if key.is_empty() {
-        return Err(format!("--context `{arg}`: empty key"));
-    }
-    if value.starts_with('[') {
-        let items: Vec<serde_json::Value> = serde_json::from_str(value)
-            .map_err(|e| format!("--context `{arg}`: invalid JSON array: {e}"))?;
-        let texts = items
-            .into_iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => Ok(s.into_boxed_str()),
-                serde_json::Value::Number(n) => Ok(n.to_string().into_boxed_str()),
-                serde_json::Value::Bool(b) => Ok(b.to_string().into_boxed_str()),
-                other => Err(format!("--context `{arg}`: unsupported value {other}")),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        return Ok((key.to_owned(), ContextValue::Multi(texts)));
-    }
-    Ok((key.to_owned(), ContextValue::Single(value.into())))
-}
-
 /// Runs `iamsim eval`.
-pub fn run_eval(args: &EvalArgs, out: &mut dyn Write) -> std::io::Result<Outcome> {
-    let set = match load_policy_set(args).and_then(|s| {
-        CompiledPolicySet::compile(&s).map_err(|e| InputError {
-            message: e.to_string(),
-        })
-    }) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("iamsim: {e}");
-            return Ok(Outcome::BadInput);
-        }
+pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let files = PolicyFiles {
+        identity: &args.identity,
+        resource: args.resource_policy.as_deref(),
+        boundary: args.boundary.as_deref(),
+        session: args.session.as_deref(),
+        scp: &args.scp,
+        rcp: &args.rcp,
+        max_bytes: args.max_policy_bytes,
     };
+    let mut warnings = Vec::new();
+    let loaded = files.load(&mut warnings);
+    // Warnings of the files read so far come first, even when a later one fails.
+    print_warnings(&warnings);
+    let set = CompiledPolicySet::compile(&loaded?).map_err(|e| CliError::Invalid(e.to_string()))?;
     let mut request = Request::new(&args.principal, &args.action, &args.resource);
     request.set_accounts(
         args.principal_account.as_deref(),
         args.resource_account.as_deref(),
     );
     for c in &args.context {
-        match parse_context_arg(c) {
-            Ok((k, v)) => request.context_mut().insert(&k, v),
-            Err(e) => {
-                eprintln!("iamsim: {e}");
-                return Ok(Outcome::BadInput);
-            }
-        }
+        let (k, v) = parse_context_arg(c).map_err(CliError::Usage)?;
+        request.context_mut().insert(&k, v);
     }
     if args.json {
         let explanation = set.explain(&request);

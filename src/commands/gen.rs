@@ -10,24 +10,15 @@
 //! makes the output a pure function of the scenario, the seed and the count; rows
 //! are written through one reused buffer, so memory does not depend on the count.
 
-use super::batch::{push_csv_field, push_json_str, push_u64, Format};
-use super::Outcome;
-use crate::scenario::Scenario;
+use crate::error::{CliError, Outcome};
+use crate::input::RowFormat as Format;
+use crate::report::print_warnings;
+use crate::report::requests::{write_csv, write_jsonl};
+use iamsim_scenario::generate::{GeneratedRow, Generator};
+use iamsim_scenario::Scenario;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Actions that only work on `Resource: "*"`.
-const WILDCARD_ACTIONS: &[&str] = &[
-    "s3:ListAllMyBuckets",
-    "connect:ListInstances",
-    "sts:GetCallerIdentity",
-    "iam:ListRoles",
-    "logs:DescribeLogGroups",
-    "servicequotas:ListServices",
-];
-/// Regions and accounts substituted into target ARNs.
-const OTHER_REGIONS: &[&str] = &["us-east-1", "eu-west-1", "ap-northeast-3"];
-const OTHER_ACCOUNTS: &[&str] = &["999999999999", "210987654321", "111122223333"];
 /// Output is handed to the writer in pieces of about this size.
 const FLUSH_BYTES: usize = 1 << 16;
 
@@ -52,33 +43,25 @@ pub struct GenArgs {
 }
 
 /// Runs `iamsim gen`.
-pub fn run(args: &GenArgs, out: &mut dyn Write) -> std::io::Result<Outcome> {
-    let scenario = match Scenario::load_reporting_warnings(&args.scenario) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("iamsim: {e}");
-            return Ok(Outcome::BadInput);
-        }
-    };
+pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let scenario = Scenario::load(&args.scenario)?;
+    print_warnings(scenario.warnings());
     let Some(generator) = Generator::new(&scenario, args.seed) else {
-        eprintln!(
-            "iamsim: {}: the scenario has no principals or no targets with actions to generate requests from",
+        return Err(CliError::Invalid(format!(
+            "{}: the scenario has no principals or no targets with actions to generate requests from",
             args.scenario.display()
-        );
-        return Ok(Outcome::BadInput);
+        )));
     };
     let mut file;
     let out: &mut dyn Write = match &args.output {
-        Some(p) => match std::fs::File::create(p) {
-            Ok(f) => {
-                file = std::io::BufWriter::with_capacity(FLUSH_BYTES, f);
-                &mut file
-            }
-            Err(e) => {
-                eprintln!("iamsim: {}: {e}", p.display());
-                return Ok(Outcome::BadInput);
-            }
-        },
+        Some(p) => {
+            let f = std::fs::File::create(p).map_err(|e| CliError::Create {
+                path: p.clone(),
+                source: e,
+            })?;
+            file = std::io::BufWriter::with_capacity(FLUSH_BYTES, f);
+            &mut file
+        }
         None => out,
     };
     generate(generator, args.count, args.format, out)?;
@@ -94,15 +77,16 @@ pub fn generate(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut buf = Vec::with_capacity(FLUSH_BYTES + 4096);
-    let mut row = GenRow::default();
+    let mut row = GeneratedRow::default();
+    let mut cell = Vec::new();
     if format == Format::Csv {
         buf.extend_from_slice(b"principal,action,resource,context\n");
     }
     for _ in 0..count {
         generator.next_row(&mut row);
         match format {
-            Format::Jsonl => row.write_jsonl(&mut buf),
-            Format::Csv => row.write_csv(&mut buf),
+            Format::Jsonl => write_jsonl(&row, &mut buf),
+            Format::Csv => write_csv(&row, &mut cell, &mut buf),
         }
         if buf.len() >= FLUSH_BYTES {
             out.write_all(&buf)?;
@@ -110,307 +94,4 @@ pub fn generate(
         }
     }
     out.write_all(&buf)
-}
-
-/// splitmix64: small, fast, and good enough for test data.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A generator for `seed`.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// True with probability `percent`/100.
-    pub fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
-
-/// A context value of a generated row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Value {
-    Ip([u8; 4]),
-    Bool(bool),
-}
-
-/// One generated row; its buffers are reused from row to row.
-#[derive(Debug, Default)]
-struct GenRow {
-    principal: String,
-    action: String,
-    resource: String,
-    context: Vec<(&'static str, Value)>,
-    scratch: Vec<u8>,
-}
-
-impl GenRow {
-    fn write_jsonl(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"principal\":");
-        push_json_str(out, &self.principal);
-        out.extend_from_slice(b",\"action\":");
-        push_json_str(out, &self.action);
-        out.extend_from_slice(b",\"resource\":");
-        push_json_str(out, &self.resource);
-        if !self.context.is_empty() {
-            out.extend_from_slice(b",\"context\":{");
-            for (i, (key, value)) in self.context.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                push_json_str(out, key);
-                out.push(b':');
-                match value {
-                    Value::Ip(ip) => {
-                        out.push(b'"');
-                        push_ip(out, ip);
-                        out.push(b'"');
-                    }
-                    Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-                }
-            }
-            out.push(b'}');
-        }
-        out.extend_from_slice(b"}\n");
-    }
-
-    fn write_csv(&mut self, out: &mut Vec<u8>) {
-        push_csv_field(out, &self.principal);
-        out.push(b',');
-        push_csv_field(out, &self.action);
-        out.push(b',');
-        push_csv_field(out, &self.resource);
-        out.push(b',');
-        // `key=value; key=value` never needs quoting: no commas, quotes or line breaks.
-        let cell = &mut self.scratch;
-        cell.clear();
-        for (i, (key, value)) in self.context.iter().enumerate() {
-            if i > 0 {
-                cell.extend_from_slice(b"; ");
-            }
-            cell.extend_from_slice(key.as_bytes());
-            cell.push(b'=');
-            match value {
-                Value::Ip(ip) => push_ip(cell, ip),
-                Value::Bool(b) => cell.extend_from_slice(if *b { b"true" } else { b"false" }),
-            }
-        }
-        out.extend_from_slice(cell);
-        out.push(b'\n');
-    }
-}
-
-fn push_ip(out: &mut Vec<u8>, ip: &[u8; 4]) {
-    for (i, octet) in ip.iter().enumerate() {
-        if i > 0 {
-            out.push(b'.');
-        }
-        push_u64(out, u64::from(*octet));
-    }
-}
-
-/// A target ARN with the actions to try on it.
-#[derive(Debug, Clone)]
-struct Target {
-    arn: String,
-    actions: Vec<String>,
-    /// For objects in a bucket (`arn:aws:s3:::bucket/dir/file`): `arn:aws:s3:::bucket/dir/`.
-    object_dir: Option<String>,
-}
-
-/// The deterministic row generator for one scenario and seed.
-#[derive(Debug, Clone)]
-pub struct Generator {
-    rng: SplitMix64,
-    principals: Vec<(String, String)>,
-    targets: Vec<Target>,
-    all_actions: Vec<String>,
-}
-
-impl Generator {
-    /// A generator over the scenario's principals and matrix targets; `None` when the
-    /// scenario has no principal or no target with actions.
-    pub fn new(scenario: &Scenario, seed: u64) -> Option<Generator> {
-        let principals: Vec<(String, String)> = scenario
-            .principals()
-            .iter()
-            .map(|p| (p.name.clone(), p.arn.clone()))
-            .collect();
-        let targets: Vec<Target> = scenario
-            .matrix_targets()
-            .into_iter()
-            .filter(|t| !t.actions.is_empty())
-            .map(|t| Target {
-                object_dir: t
-                    .arn
-                    .strip_prefix("arn:aws:s3:::")
-                    .filter(|rest| rest.contains('/'))
-                    .and_then(|_| t.arn.rfind('/'))
-                    .map(|slash| t.arn[..=slash].to_owned()),
-                arn: t.arn,
-                actions: t.actions,
-            })
-            .collect();
-        if principals.is_empty() || targets.is_empty() {
-            return None;
-        }
-        let mut all_actions: Vec<String> = Vec::new();
-        for t in &targets {
-            for a in &t.actions {
-                if !all_actions.contains(a) {
-                    all_actions.push(a.clone());
-                }
-            }
-        }
-        Some(Generator {
-            rng: SplitMix64::new(seed),
-            principals,
-            targets,
-            all_actions,
-        })
-    }
-
-    fn next_row(&mut self, row: &mut GenRow) {
-        let rng = &mut self.rng;
-        let (name, arn) = &self.principals[rng.below(self.principals.len())];
-        row.principal.clear();
-        // Mostly by name; sometimes by ARN (service principals have no ARN form).
-        if rng.chance(15) && arn.starts_with("arn:") {
-            row.principal.push_str(arn);
-        } else {
-            row.principal.push_str(name);
-        }
-        let target = &self.targets[rng.below(self.targets.len())];
-        row.action.clear();
-        row.resource.clear();
-        match rng.below(100) {
-            // A target with one of its own actions; objects get fresh keys.
-            0..=61 => {
-                row.action
-                    .push_str(&target.actions[rng.below(target.actions.len())]);
-                match &target.object_dir {
-                    Some(dir) if rng.chance(60) => {
-                        row.resource.push_str(dir);
-                        row.resource.push_str("c-");
-                        push_hex(&mut row.resource, rng.next_u64() & 0xffff_ffff);
-                        row.resource.push_str(".wav");
-                    }
-                    _ => row.resource.push_str(&target.arn),
-                }
-            }
-            // Another target's action on this target.
-            62..=73 => {
-                row.action
-                    .push_str(&self.all_actions[rng.below(self.all_actions.len())]);
-                row.resource.push_str(&target.arn);
-            }
-            // The same resource in another region or account (or another bucket).
-            74..=87 => {
-                row.action
-                    .push_str(&target.actions[rng.below(target.actions.len())]);
-                elsewhere(&target.arn, rng, &mut row.resource);
-            }
-            // Actions that only take `*`.
-            _ => {
-                row.action
-                    .push_str(WILDCARD_ACTIONS[rng.below(WILDCARD_ACTIONS.len())]);
-                row.resource.push('*');
-            }
-        }
-        row.context.clear();
-        if rng.chance(35) {
-            if rng.chance(70) {
-                let ip = if rng.chance(50) {
-                    [
-                        10,
-                        rng.below(256) as u8,
-                        rng.below(256) as u8,
-                        1 + rng.below(254) as u8,
-                    ]
-                } else {
-                    [203, 0, 113, 1 + rng.below(254) as u8]
-                };
-                row.context.push(("aws:SourceIp", Value::Ip(ip)));
-            }
-            if rng.chance(60) {
-                row.context
-                    .push(("aws:SecureTransport", Value::Bool(rng.chance(85))));
-            }
-            if rng.chance(40) {
-                row.context
-                    .push(("aws:MultiFactorAuthPresent", Value::Bool(rng.chance(50))));
-            }
-        }
-    }
-}
-
-/// Writes `arn` moved to another region or account into `out`; an ARN without
-/// either (S3) names another bucket instead.
-fn elsewhere(arn: &str, rng: &mut SplitMix64, out: &mut String) {
-    let mut fields = arn.splitn(6, ':');
-    let parts: [&str; 6] = std::array::from_fn(|_| fields.next().unwrap_or(""));
-    let [arn_word, partition, service, region, account, rest] = parts;
-    let (region, account, rest_suffix) = if region.is_empty() && account.is_empty() {
-        ("", "", true)
-    } else if !region.is_empty() && rng.chance(50) {
-        (
-            OTHER_REGIONS[rng.below(OTHER_REGIONS.len())],
-            account,
-            false,
-        )
-    } else {
-        (
-            region,
-            OTHER_ACCOUNTS[rng.below(OTHER_ACCOUNTS.len())],
-            false,
-        )
-    };
-    for (i, f) in [arn_word, partition, service, region, account]
-        .iter()
-        .enumerate()
-    {
-        if i > 0 {
-            out.push(':');
-        }
-        out.push_str(f);
-    }
-    out.push(':');
-    if rest_suffix {
-        // `bucket[/key]` → `bucket-replica[/key]`.
-        match rest.split_once('/') {
-            Some((bucket, key)) => {
-                out.push_str(bucket);
-                out.push_str("-replica/");
-                out.push_str(key);
-            }
-            None => {
-                out.push_str(rest);
-                out.push_str("-replica");
-            }
-        }
-    } else {
-        out.push_str(rest);
-    }
-}
-
-fn push_hex(out: &mut String, n: u64) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for shift in (0..8).rev() {
-        out.push(HEX[((n >> (shift * 4)) & 0xf) as usize] as char);
-    }
 }

@@ -7,7 +7,7 @@
 /// `None` for anything outside that subset (escapes it does not skip, duplicate
 /// names, nesting it does not know, malformed text); callers then use the full
 /// parser, which reads everything and words every error.
-pub(crate) struct Scan<'a> {
+pub struct Scan<'a> {
     /// The line.
     pub text: &'a str,
     /// The byte offset reached.
@@ -15,26 +15,26 @@ pub(crate) struct Scan<'a> {
 }
 
 /// Members per object [`Scan::object`] checks for duplicates; more go to the parser.
-pub(crate) const SCAN_MEMBERS: usize = 32;
+pub const SCAN_MEMBERS: usize = 32;
 
 impl<'a> Scan<'a> {
-    pub(crate) fn byte(&self) -> Option<u8> {
+    pub fn byte(&self) -> Option<u8> {
         self.text.as_bytes().get(self.i).copied()
     }
 
-    pub(crate) fn skip_ws(&mut self) {
+    pub fn skip_ws(&mut self) {
         while matches!(self.byte(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
             self.i += 1;
         }
     }
 
-    pub(crate) fn expect_byte(&mut self, b: u8) -> Option<()> {
+    pub fn expect_byte(&mut self, b: u8) -> Option<()> {
         self.skip_ws();
         (self.byte()? == b).then(|| self.i += 1)
     }
 
     /// A string without escapes.
-    pub(crate) fn string(&mut self) -> Option<&'a str> {
+    pub fn string(&mut self) -> Option<&'a str> {
         if self.byte()? != b'"' {
             return None;
         }
@@ -48,7 +48,7 @@ impl<'a> Scan<'a> {
     }
 
     /// Skips a string, checking its escapes as the parser does.
-    pub(crate) fn skip_string(&mut self) -> Option<()> {
+    pub fn skip_string(&mut self) -> Option<()> {
         self.i += 1;
         loop {
             self.i = string_stop(self.text.as_bytes(), self.i);
@@ -69,7 +69,7 @@ impl<'a> Scan<'a> {
 
     /// Skips `\\uXXXX` (and the low half of a surrogate pair), refusing what the
     /// parser refuses: bad hex digits, a lone or reversed surrogate.
-    pub(crate) fn skip_unicode_escape(&mut self) -> Option<()> {
+    pub fn skip_unicode_escape(&mut self) -> Option<()> {
         let hex = |at: usize| {
             self.text
                 .get(at..at + 4)
@@ -92,7 +92,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A number's text, by the parser's grammar (and its refusal of `01`, `1x`).
-    pub(crate) fn number(&mut self) -> Option<&'a str> {
+    pub fn number(&mut self) -> Option<&'a str> {
         let start = self.i;
         let digits = |s: &mut Self| {
             let from = s.i;
@@ -131,7 +131,7 @@ impl<'a> Scan<'a> {
         self.text.get(start..self.i)
     }
 
-    pub(crate) fn literal(&mut self, word: &'static str) -> Option<&'a str> {
+    pub fn literal(&mut self, word: &'static str) -> Option<&'a str> {
         let text = self.text.get(self.i..self.i + word.len())?;
         (text == word).then(|| {
             self.i += word.len();
@@ -141,7 +141,7 @@ impl<'a> Scan<'a> {
 
     /// A context scalar's text: a string's contents, a number as written, or
     /// `true`/`false` (as `context_from_json` keeps them).
-    pub(crate) fn scalar(&mut self) -> Option<&'a str> {
+    pub fn scalar(&mut self) -> Option<&'a str> {
         match self.byte()? {
             b'"' => self.string(),
             b'-' | b'0'..=b'9' => self.number(),
@@ -153,7 +153,7 @@ impl<'a> Scan<'a> {
 
     /// Skips a value nobody reads (`doc`, unknown members): scalars and arrays of
     /// them; objects are left to the parser, which checks their member names.
-    pub(crate) fn skip_value(&mut self, depth: usize) -> Option<()> {
+    pub fn skip_value(&mut self, depth: usize) -> Option<()> {
         match self.byte()? {
             b'"' => self.skip_string(),
             b'n' => self.literal("null").map(drop),
@@ -163,13 +163,13 @@ impl<'a> Scan<'a> {
     }
 
     /// Reads an array, `item` reading each element.
-    pub(crate) fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+    pub fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.list(b'[', b']', item)
     }
 
     /// Reads an object, `member` reading each member's value; a member name with
     /// escapes, or given twice, is left to the parser.
-    pub(crate) fn object(
+    pub fn object(
         &mut self,
         mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
     ) -> Option<()> {
@@ -189,7 +189,7 @@ impl<'a> Scan<'a> {
     }
 
     /// Reads `open`, comma-separated items and `close`.
-    pub(crate) fn list(
+    pub fn list(
         &mut self,
         open: u8,
         close: u8,
@@ -219,7 +219,7 @@ impl<'a> Scan<'a> {
     /// The text of the object or array starting here, brackets matched and strings
     /// skipped, without checking anything else: only for `policies` texts, which are
     /// used only when equal to one the parser has accepted.
-    pub(crate) fn balanced(&mut self) -> Option<&'a str> {
+    pub fn balanced(&mut self) -> Option<&'a str> {
         let b = self.text.as_bytes();
         let start = self.i;
         let mut depth = 0usize;
@@ -251,7 +251,7 @@ impl<'a> Scan<'a> {
 /// The index of the first `"`, `\\` or control character of `b` from `i` on (or
 /// `b.len()`): where a JSON string's plain run ends. Eight bytes at a time, because
 /// most of a case file is string contents.
-pub(crate) fn string_stop(b: &[u8], mut i: usize) -> usize {
+pub fn string_stop(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
     // `(w - ONES) & !w & HIGH` flags zero bytes, and `(w - n * ONES) & !w & HIGH`

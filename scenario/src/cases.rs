@@ -140,14 +140,14 @@ where
 }
 
 /// [`map_cases`] over a case file, read in blocks of whole lines (see
-/// [`crate::input::read_lines_in_blocks`]) with the limits and errors of
-/// [`crate::input::read_text`]. A JSON array file is read whole.
+/// [`crate::files::read_lines_in_blocks`]) with the limits and errors of
+/// [`crate::files::read_text`]. A JSON array file is read whole.
 pub fn map_case_file<T, F>(
     path: &std::path::Path,
     max_bytes: u64,
     source: &str,
     f: F,
-) -> Result<Vec<T>, crate::input::InputError>
+) -> Result<Vec<T>, crate::files::InputError>
 where
     T: Send,
     F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
@@ -159,7 +159,7 @@ where
     // Until the first non-blank character, the file may still be a JSON array.
     let mut opening = Some(String::new());
     let mut document: Option<String> = None;
-    crate::input::read_lines_in_blocks(path, max_bytes, BLOCK_BYTES, |text, lines_before| {
+    crate::files::read_lines_in_blocks(path, max_bytes, BLOCK_BYTES, |text, lines_before| {
         if let Some(whole) = &mut document {
             whole.push_str(text);
             return;
@@ -926,7 +926,7 @@ fn scalar_text(v: &JsonValue) -> Option<Box<str>> {
 mod tests {
     use super::*;
 
-    const CORPUS: &str = include_str!("../fixtures/conformance/cases.jsonl");
+    const CORPUS: &str = include_str!("../../fixtures/conformance/cases.jsonl");
 
     /// What the full parser makes of `line` given its compiled policies.
     fn parsed(line: &str, line_no: u32, set: &Arc<CompiledPolicySet>) -> Option<Case> {

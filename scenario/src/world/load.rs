@@ -44,7 +44,7 @@ impl Loader {
                 "{}:{}: {}: {}",
                 policy.source,
                 w.position,
-                crate::commands::eval::pointer_or_document(&w.pointer),
+                crate::files::pointer_or_document(&w.pointer),
                 w.kind
             ));
         }
@@ -255,7 +255,7 @@ impl Loader {
         paths
             .iter()
             .map(|path| {
-                let text = crate::input::read_text(path, crate::input::DEFAULT_MAX_POLICY_BYTES)
+                let text = crate::files::read_text(path, crate::files::DEFAULT_MAX_POLICY_BYTES)
                     .map_err(|e| self.err(pointer, at, format!("cannot read policy: {e}")))?;
                 let policy =
                     Policy::parse(&text, kind, &path.display().to_string()).map_err(|e| {
@@ -303,7 +303,7 @@ struct OrgNode {
 
 pub(super) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text =
-        crate::input::read_text(path, crate::input::DEFAULT_MAX_FILE_BYTES).map_err(|e| {
+        crate::files::read_text(path, crate::files::DEFAULT_MAX_FILE_BYTES).map_err(|e| {
             ScenarioError {
                 message: e.to_string(),
             }

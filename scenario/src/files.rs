@@ -35,6 +35,15 @@ impl InputError {
     }
 }
 
+/// `(document)` for the empty JSON Pointer, so messages never show a bare colon.
+pub fn pointer_or_document(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "(document)"
+    } else {
+        pointer
+    }
+}
+
 /// Reads a whole text file, refusing files over `max_bytes` and invalid UTF-8.
 pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, InputError> {
     check_size(path, max_bytes)?;

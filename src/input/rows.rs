@@ -4,11 +4,11 @@
 //! Every malformed row becomes a [`RowParseError`] naming file and line; readers never
 //! drop a row silently.
 
-use crate::scan::Scan;
-use crate::scenario::RequestRow;
 use iamsim_engine::decision::Decision;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_engine::request::Context;
+use iamsim_scenario::scan::Scan;
+use iamsim_scenario::RequestRow;
 use std::fmt;
 
 /// What an expectation row expects.
@@ -121,7 +121,7 @@ impl<'a> PlainRow<'a> {
 
 /// A row's `context` object whose values are all plain strings, booleans or numbers,
 /// as borrowed `(key, value)` pairs in row order (booleans read as `true` / `false`
-/// and numbers as their source text, as [`crate::cases::context_from_json`] does).
+/// and numbers as their source text, as [`iamsim_scenario::cases::context_from_json`] does).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PlainContext<'a> {
     members: [(&'a str, &'a str); PLAIN_CONTEXT_KEYS],
@@ -200,14 +200,6 @@ fn plain_context<'a>(s: &mut Scan<'a>) -> Option<PlainContext<'a>> {
     Some(context)
 }
 
-/// True when `bytes` holds a `"`, a `\` or a control character, i.e. cannot stand
-/// between JSON quotes as it is. Folds without branching so that it vectorises.
-pub fn needs_json_escape(bytes: &[u8]) -> bool {
-    bytes.iter().fold(false, |acc, &b| {
-        acc | (b == b'"') | (b == b'\\') | (b < 0x20)
-    })
-}
-
 /// Reads a YAML expectation table: one document, a sequence of row mappings with the
 /// fields of a JSON Lines row. Each row's line is the line its mapping starts on; a
 /// malformed row is an error row naming `file:line:col`. `Err` when the document as a
@@ -216,7 +208,7 @@ pub fn parse_yaml_rows(
     text: &str,
     source: &str,
 ) -> Result<Vec<Result<Row, RowParseError>>, String> {
-    let doc = crate::yaml::parse_yaml(text, 1).map_err(|e| {
+    let doc = iamsim_scenario::yaml::parse_yaml(text, 1).map_err(|e| {
         format!(
             "{source}:{}: {}: invalid YAML: {}",
             e.position,
@@ -298,7 +290,7 @@ pub fn row_from_json(v: &JsonValue, line: u32, source: &str) -> Result<Row, RowP
                 })?);
             }
             "context" => {
-                row.request.context = crate::cases::context_from_json(&m.value)
+                row.request.context = iamsim_scenario::cases::context_from_json(&m.value)
                     .map_err(|(p, pos, msg)| err(pos, &format!("/context{p}"), msg))?;
             }
             other => {
@@ -332,12 +324,12 @@ pub fn parse_context_cell(cell: &str) -> Result<Context, String> {
     if cell.starts_with('{') {
         let v: JsonValue = json::parse(cell, 1, JsonLimits::default())
             .map_err(|e| format!("context: invalid JSON: {e}"))?;
-        return crate::cases::context_from_json(&v)
+        return iamsim_scenario::cases::context_from_json(&v)
             .map_err(|(p, _, msg)| format!("context{p}: {msg}"));
     }
     let mut ctx = Context::new();
     for pair in cell.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = crate::commands::eval::parse_context_arg(pair)?;
+        let (k, v) = super::context_arg::parse_context_arg(pair)?;
         ctx.insert(&k, v);
     }
     Ok(ctx)

@@ -185,15 +185,6 @@ impl Scenario {
         load::load(path)
     }
 
-    /// Loads a scenario and prints its warnings on stderr, as every command does.
-    pub fn load_reporting_warnings(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
-        let scenario = Self::load(path)?;
-        for w in scenario.warnings() {
-            eprintln!("iamsim: warning: {w}");
-        }
-        Ok(scenario)
-    }
-
     /// Warnings about the scenario's policies (AWS size quotas, odd ARNs, …). They
     /// never change a decision; commands print them on stderr.
     pub fn warnings(&self) -> &[String] {
@@ -267,13 +258,31 @@ impl Scenario {
         &self,
         row: &RequestRow,
         request: &mut Request,
-    ) -> Result<Arc<CompiledPolicySet>, RowError> {
-        let target = self.target_of(&row.principal, &row.resource)?;
+    ) -> Result<&CompiledPolicySet, RowError> {
+        self.prepare_parts(
+            &row.principal,
+            &row.action,
+            &row.resource,
+            &row.context,
+            request,
+        )
+    }
+
+    /// [`Scenario::prepare`] for a row given by its parts.
+    pub fn prepare_parts(
+        &self,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        context: &Context,
+        request: &mut Request,
+    ) -> Result<&CompiledPolicySet, RowError> {
+        let target = self.target_of(principal, resource)?;
         self.fill_derived(target, request);
-        context::merge(request.context_mut(), &row.context);
-        request.set_action(&row.action);
-        request.set_resource(&row.resource);
-        Ok(self.policy_set(target, request).clone())
+        context::merge(request.context_mut(), context);
+        request.set_action(action);
+        request.set_resource(resource);
+        Ok(self.policy_set(target, request))
     }
 
     /// [`Scenario::prepare`] through a cache of prepared requests, for rows whose
@@ -551,10 +560,10 @@ mod tests {
 
     #[test]
     fn a_full_prepared_request_cache_stops_growing() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/connect/scenario.json");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/connect/scenario.json");
         let scenario = Scenario::load(&path).expect("flagship scenario loads");
-        let (rows, _, _) = crate::commands::bench::generated_rows(&scenario, None);
+        let (rows, _) = crate::generate::matrix_rows(&scenario, None);
         for limit in [0, 1, 5] {
             let mut cache = PreparedRequests::with_limit(limit);
             for row in &rows {

@@ -1,0 +1,174 @@
+//! What `iamsim bench` measured, as text or one JSON object.
+
+use std::io::Write;
+use std::time::Duration;
+
+/// One measured phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    /// What one decision includes (`evaluate`, `prepare+evaluate`).
+    pub name: &'static str,
+    /// Decisions made.
+    pub decisions: u64,
+    /// Wall time of the phase.
+    pub elapsed: Duration,
+    /// Median ns per decision over the batches.
+    pub median_ns: f64,
+    /// 99th-percentile ns per decision over the batches.
+    pub p99_ns: f64,
+    /// Allowed decisions among them (a check that the work was done).
+    pub allowed: u64,
+}
+
+impl Phase {
+    /// Decisions per second over the phase.
+    pub fn per_second(&self) -> f64 {
+        self.decisions as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Everything `iamsim bench` reports.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// `scenario` or `cases`.
+    pub kind: &'static str,
+    /// The file measured.
+    pub file: String,
+    /// Where the requests came from.
+    pub requests_from: String,
+    /// Distinct requests (or cases) cycled through.
+    pub requests: usize,
+    /// Rows or cases left out (unknown principal, uncompilable policies, bad rows).
+    pub skipped: usize,
+    /// Loading (and for case files, parsing and compiling): time and item count.
+    pub load: (Duration, usize),
+    /// Evaluating threads.
+    pub threads: u32,
+    /// Decisions per timed batch.
+    pub batch: usize,
+    /// The measured phases.
+    pub phases: Vec<Phase>,
+    /// Peak resident set size in bytes (`VmHWM`), when the platform reports it.
+    pub peak_rss: Option<u64>,
+}
+
+impl Report {
+    /// The text report.
+    pub fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(out, "iamsim bench: {} {}", self.kind, self.file)?;
+        writeln!(
+            out,
+            "requests:    {} distinct ({}){}",
+            group(self.requests as f64),
+            self.requests_from,
+            if self.skipped > 0 {
+                format!(", {} skipped", group(self.skipped as f64))
+            } else {
+                String::new()
+            }
+        )?;
+        let (load_time, load_items) = self.load;
+        let ms = fixed(load_time.as_secs_f64() * 1e3, 1);
+        if self.kind == "cases" {
+            writeln!(
+                out,
+                "load:        {ms} ms to read, parse and compile {} cases ({} cases/s)",
+                group(load_items as f64),
+                group(load_items as f64 / load_time.as_secs_f64().max(1e-9))
+            )?;
+        } else {
+            writeln!(
+                out,
+                "load:        {ms} ms to read and compile the scenario ({} principals)",
+                group(load_items as f64)
+            )?;
+        }
+        writeln!(
+            out,
+            "threads:     {}; ns/decision from batches of {} decisions timed with Instant",
+            self.threads,
+            group(self.batch as f64)
+        )?;
+        for p in &self.phases {
+            writeln!(
+                out,
+                "{:<18} {:>12} decisions/s   ns/decision median {:>8}  p99 {:>8}   ({} decisions in {} s)",
+                format!("{}:", p.name),
+                group(p.per_second()),
+                fixed(p.median_ns, 1),
+                fixed(p.p99_ns, 1),
+                group(p.decisions as f64),
+                fixed(p.elapsed.as_secs_f64(), 2),
+            )?;
+        }
+        writeln!(
+            out,
+            "peak memory: {}",
+            match self.peak_rss {
+                Some(bytes) => format!("{} MB (VmHWM)", fixed(bytes as f64 / 1e6, 1)),
+                None => "n/a".to_owned(),
+            }
+        )
+    }
+
+    /// The JSON report.
+    pub fn to_json(&self) -> serde_json::Value {
+        let phases: Vec<serde_json::Value> = self
+            .phases
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "name": p.name,
+                    "decisions": p.decisions,
+                    "seconds": p.elapsed.as_secs_f64(),
+                    "decisions_per_second": p.per_second().round(),
+                    "ns_per_decision": { "median": p.median_ns, "p99": p.p99_ns },
+                    "allowed": p.allowed,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "kind": self.kind,
+            "file": self.file,
+            "requests_from": self.requests_from,
+            "requests": self.requests,
+            "skipped": self.skipped,
+            "load": { "seconds": self.load.0.as_secs_f64(), "items": self.load.1 },
+            "threads": self.threads,
+            "timing": format!("batches of {} decisions, each timed with std::time::Instant", self.batch),
+            "phases": phases,
+            "peak_rss_bytes": self.peak_rss,
+        })
+    }
+}
+
+/// `1234567.8` → `1,234,568`.
+pub fn group(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number with `decimals` decimals.
+pub fn fixed(value: f64, decimals: usize) -> String {
+    format!("{value:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(group(0.4), "0");
+        assert_eq!(group(999.0), "999");
+        assert_eq!(group(1000.0), "1,000");
+        assert_eq!(group(1_234_567.8), "1,234,568");
+    }
+}
