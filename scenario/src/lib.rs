@@ -40,6 +40,6 @@ pub use batch::{BatchEvaluator, Evaluated, Lane, RowContext, RowRef};
 pub use cases::{Case, CaseError};
 pub use files::InputError;
 pub use world::{
-    ConnectInstance, ConnectUser, MatrixTarget, PreparedRequests, PrincipalKind, RequestRow,
-    RowError, Scenario, ScenarioError, ScenarioPrincipal, ScenarioResource,
+    caller_context, ConnectInstance, ConnectUser, MatrixTarget, PreparedRequests, PrincipalKind,
+    RequestRow, RowError, Scenario, ScenarioError, ScenarioPrincipal, ScenarioResource,
 };

@@ -33,6 +33,8 @@ const SLOTS_PER_THREAD: usize = 16;
 
 /// The arguments of `iamsim batch`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "\
+Exit status: 0 every row was evaluated; 1 some row could not be (an error row names\nits line); 2 the scenario, the input or the output could not be used at all.")]
 pub struct BatchArgs {
     /// Scenario file.
     #[arg(long)]

@@ -28,6 +28,8 @@ pub const BATCH: usize = 1_000;
 /// The arguments of `iamsim bench`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["scenario", "cases"])))]
+#[command(after_help = "\
+Exit status: 0 measured; 2 the scenario, requests or case file could not be used.")]
 pub struct BenchArgs {
     /// Scenario file: measure `prepare` (context, policy-set choice) + `evaluate`, and
     /// `evaluate` alone, per request.

@@ -4,16 +4,28 @@
 use crate::error::{CliError, Outcome};
 use crate::input::context_arg::parse_context_arg;
 use crate::input::policies::PolicyFiles;
+use crate::input::rows::Expectation;
 use crate::report::print_warnings;
 use iamsim_engine::explain::{render_text, statement_name};
 use iamsim_engine::request::Request;
 use iamsim_engine::CompiledPolicySet;
+use iamsim_scenario::caller_context;
 use iamsim_scenario::files::DEFAULT_MAX_POLICY_BYTES;
 use std::io::Write;
 use std::path::PathBuf;
 
 /// The inputs of `iamsim eval`.
 #[derive(Debug, Default, Clone, clap::Args)]
+#[command(after_help = "\
+Context derived from --principal, as a scenario derives it for the same caller:
+aws:PrincipalArn (a session's role ARN, without the role's path), aws:PrincipalAccount,
+aws:PrincipalType, aws:PrincipalIsAWSService, aws:username (users), and aws:userid for
+the root user (the account id), federated users (account:name) and, given
+--principal-id, users (AIDA…) and role sessions (AROA…:session). --context wins over
+every derived key.
+
+Exit status: 0 evaluated (and, with --expect, as expected); 1 the decision did not
+meet --expect; 2 a policy file or argument could not be used.")]
 pub struct EvalArgs {
     /// Identity policy file (repeatable; all are pooled).
     #[arg(long = "identity", value_name = "FILE")]
@@ -36,6 +48,10 @@ pub struct EvalArgs {
     /// Caller: user/role/assumed-role/federated-user/root ARN, a service principal, or `anonymous`.
     #[arg(long)]
     pub principal: String,
+    /// The caller's unique id: `AIDA…` for an IAM user, the role's `AROA…` id for a
+    /// role session. Gives `aws:userid`, which an ARN alone cannot.
+    #[arg(long, value_name = "ID")]
+    pub principal_id: Option<String>,
     /// Action, `service:Name`.
     #[arg(long)]
     pub action: String,
@@ -57,6 +73,10 @@ pub struct EvalArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 unless the decision is this: allowed, explicitDeny, implicitDeny, or
+    /// denied (either deny). One request as a CI gate.
+    #[arg(long, value_name = "DECISION", value_parser = parse_expectation)]
+    pub expect: Option<Expectation>,
     /// Largest policy file read, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_POLICY_BYTES)]
     pub max_policy_bytes: u64,
@@ -83,10 +103,15 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         args.principal_account.as_deref(),
         args.resource_account.as_deref(),
     );
+    request.context_mut().merge_from(&caller_context(
+        &args.principal,
+        args.principal_id.as_deref(),
+    ));
     for c in &args.context {
         let (k, v) = parse_context_arg(c).map_err(CliError::Usage)?;
         request.context_mut().insert(&k, v);
     }
+    let decision = set.evaluate(&request).decision;
     if args.json {
         let explanation = set.explain(&request);
         let r = &explanation.response;
@@ -122,5 +147,79 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             writeln!(out, "  missing context keys: {}", r.missing_keys.join(", "))?;
         }
     }
-    Ok(Outcome::Success)
+    match args.expect {
+        Some(expect) if !expect.accepts(decision) => {
+            eprintln!("iamsim: expected {expect}, got {decision}");
+            Ok(Outcome::Failures)
+        }
+        _ => Ok(Outcome::Success),
+    }
+}
+
+fn parse_expectation(s: &str) -> Result<Expectation, String> {
+    Expectation::parse(s).ok_or_else(|| Expectation::unknown(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(path: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/connect")
+            .join(path)
+    }
+
+    fn lock_args(principal: &str) -> EvalArgs {
+        EvalArgs {
+            identity: vec![fixture("instance-admin-policy.json")],
+            resource_policy: Some(fixture("recordings-bucket-lock.json")),
+            principal: principal.to_owned(),
+            action: "s3:GetObject".to_owned(),
+            resource: "arn:aws:s3:::connect-recordings-mycc/x.wav".to_owned(),
+            max_policy_bytes: DEFAULT_MAX_POLICY_BYTES,
+            ..EvalArgs::default()
+        }
+    }
+
+    fn decision_of(args: &EvalArgs) -> (Outcome, String) {
+        let mut out = Vec::new();
+        let outcome = run(args, &mut out).expect("evaluates");
+        let text = String::from_utf8_lossy(&out).into_owned();
+        (outcome, text.lines().next().unwrap_or_default().to_owned())
+    }
+
+    /// The scenario allows the account root through the lock (its `aws:userid` is the
+    /// account id, one of the lock's exceptions); `eval` must derive the same key.
+    #[test]
+    fn eval_derives_the_callers_context_as_the_scenario_does() {
+        let (_, root) = decision_of(&lock_args("arn:aws:iam::123456789012:root"));
+        assert_eq!(root, "allowed");
+        // The Admin role's session is an exception too, once its role id is known…
+        let session = "arn:aws:sts::123456789012:assumed-role/Admin/bob";
+        let mut admin = lock_args(session);
+        admin.identity = vec![fixture("policies/admin-full-access.json")];
+        assert_eq!(decision_of(&admin).1, "explicitDeny");
+        admin.principal_id = Some("AROAXADMINROLEEXAMPLE".to_owned());
+        assert_eq!(decision_of(&admin).1, "allowed");
+        // … and an explicit --context still wins over what is derived.
+        admin.context = vec!["aws:userid=AROAXSOMEONEELSEXMPL:bob".to_owned()];
+        assert_eq!(decision_of(&admin).1, "explicitDeny");
+    }
+
+    #[test]
+    fn expect_gates_a_single_request() {
+        let mut args =
+            lock_args("arn:aws:sts::123456789012:assumed-role/ConnectInstanceAdmin/alice");
+        args.principal_id = Some("AROAXINSTADMINEXAMPLE".to_owned());
+        args.expect = Some(Expectation::Denied);
+        assert_eq!(decision_of(&args).0, Outcome::Success);
+        args.expect = Some(Expectation::Exact(iamsim_engine::Decision::Allowed));
+        assert_eq!(decision_of(&args).0, Outcome::Failures);
+        assert_eq!(
+            parse_expectation("Allowed").unwrap_err(),
+            "unknown expectation `Allowed` (did you mean `allowed`? expected one of allowed, \
+             explicitDeny, implicitDeny, denied)"
+        );
+    }
 }

@@ -24,6 +24,8 @@ const FLUSH_BYTES: usize = 1 << 16;
 
 /// The arguments of `iamsim gen`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "\
+Exit status: 0 the rows were written; 2 the scenario or the output could not be used.")]
 pub struct GenArgs {
     /// Scenario file.
     #[arg(long)]

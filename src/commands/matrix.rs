@@ -30,6 +30,8 @@ const FULL_TRACE_LIMIT: usize = 2000;
 
 /// The arguments of `iamsim matrix`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "\
+Exit status: 0 the matrix was written; 2 the scenario or a --principal, --target or\n--actions filter could not be used, or the output could not be written.")]
 pub struct MatrixArgs {
     /// Scenario file.
     #[arg(long, value_name = "FILE")]

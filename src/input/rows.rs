@@ -29,6 +29,22 @@ impl Expectation {
         }
     }
 
+    /// The words [`Expectation::parse`] accepts.
+    pub const WORDS: [&'static str; 4] = ["allowed", "explicitDeny", "implicitDeny", "denied"];
+
+    /// The message for a word that is not an expectation, suggesting the nearest.
+    pub fn unknown(s: &str) -> String {
+        let words = Self::WORDS.join(", ");
+        match super::nearest(s.trim(), Self::WORDS.iter().copied()).first() {
+            Some(near) => {
+                format!(
+                    "unknown expectation `{s}` (did you mean `{near}`? expected one of {words})"
+                )
+            }
+            None => format!("unknown expectation `{s}` ({words})"),
+        }
+    }
+
     /// Whether `decision` satisfies the expectation.
     pub fn accepts(self, decision: Decision) -> bool {
         match self {

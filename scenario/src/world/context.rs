@@ -136,3 +136,79 @@ pub(super) fn connect_target<'a>(
         Some((i, user))
     })
 }
+
+/// The keys AWS derives from the caller alone, for a request named by its caller
+/// ARN rather than by a scenario principal (`iamsim eval`): exactly what a scenario
+/// derives for a principal with this ARN and unique id, without tags or an
+/// organization. `unique_id` is the user's `AIDA…` or the role's `AROA…` id; a
+/// session's `aws:userid` is `ROLEID:session` with the session name from the ARN.
+///
+/// Callers it does not recognise (anonymous, an identity-provider string) get no
+/// keys. Two things an ARN cannot say: a user's or a role session's unique id (pass
+/// it, or `aws:userid` stays absent) and a role's path (`aws:PrincipalArn` of a
+/// session is then `arn:…:iam::A:role/Name`; give the key explicitly for a role
+/// with a path).
+pub fn caller_context(caller: &str, unique_id: Option<&str>) -> Context {
+    let no_tags = BTreeMap::new();
+    let facts = |kind, account, name, role_arn| PrincipalFacts {
+        kind,
+        account: Some(account),
+        unique_id,
+        name,
+        arn: caller,
+        role_arn,
+        tags: &no_tags,
+        org_id: None,
+    };
+    if !caller.starts_with("arn:") {
+        if caller.ends_with(".amazonaws.com") {
+            return principal_context(&PrincipalFacts {
+                kind: PrincipalKind::Service,
+                account: None,
+                unique_id: None,
+                name: caller,
+                arn: caller,
+                role_arn: None,
+                tags: &no_tags,
+                org_id: None,
+            });
+        }
+        return Context::new();
+    }
+    let mut parts = caller.splitn(6, ':');
+    let (Some(_), Some(partition), Some(service), Some(_region), Some(account), Some(rest)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Context::new();
+    };
+    match (service, rest.split_once('/')) {
+        ("iam", None) if rest == "root" => {
+            principal_context(&facts(PrincipalKind::Root, account, "", None))
+        }
+        ("iam", Some(("user", path_and_name))) => {
+            let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
+            principal_context(&facts(PrincipalKind::User, account, name, None))
+        }
+        ("sts", Some(("assumed-role", role_and_session))) => {
+            let Some((role, session)) = role_and_session.split_once('/') else {
+                return Context::new();
+            };
+            let role_arn = format!("arn:{partition}:iam::{account}:role/{role}");
+            principal_context(&facts(
+                PrincipalKind::RoleSession,
+                account,
+                session,
+                Some(&role_arn),
+            ))
+        }
+        ("sts", Some(("federated-user", name))) => {
+            principal_context(&facts(PrincipalKind::FederatedUser, account, name, None))
+        }
+        _ => Context::new(),
+    }
+}

@@ -7,6 +7,7 @@
 mod context;
 mod load;
 
+pub use context::{caller_context, hierarchy_key};
 pub use load::ScenarioError;
 
 use iamsim_engine::request::{Context, ContextValue, Request};
@@ -589,5 +590,64 @@ mod tests {
             let kept: usize = cache.by_target.values().map(Vec::len).sum();
             assert_eq!(kept, limit);
         }
+    }
+
+    /// `iamsim eval` names its caller by ARN: what it derives from the ARN (and the
+    /// unique id) must be what the scenario derives for the same principal, or the
+    /// bucket lock would treat the same caller differently on the two paths.
+    #[test]
+    fn caller_context_agrees_with_the_scenario() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/connect/scenario.json");
+        let scenario = Scenario::load(&path).expect("flagship scenario loads");
+        let single = |c: &Context, k: &str| match c.get_any_case(k) {
+            Some(ContextValue::Single(v)) => Some(v.to_string()),
+            Some(ContextValue::Multi(v)) => Some(v.join(",")),
+            None => None,
+        };
+        let keys = [
+            "aws:userid",
+            "aws:username",
+            "aws:PrincipalType",
+            "aws:PrincipalAccount",
+            "aws:PrincipalIsAWSService",
+            "aws:PrincipalServiceName",
+        ];
+        let mut compared = 0;
+        for p in scenario.principals() {
+            let user_id = single(&p.context, "aws:userid");
+            let unique_id = match p.kind {
+                PrincipalKind::User => user_id.clone(),
+                PrincipalKind::RoleSession => user_id
+                    .as_deref()
+                    .and_then(|u| u.split_once(':'))
+                    .map(|(id, _)| id.to_owned()),
+                _ => None,
+            };
+            let derived = caller_context(&p.arn, unique_id.as_deref());
+            for key in keys {
+                assert_eq!(
+                    single(&derived, key),
+                    single(&p.context, key),
+                    "{}: {key}",
+                    p.name
+                );
+                compared += 1;
+            }
+            // The one thing an ARN cannot say: a role's path.
+            let ours = single(&derived, "aws:PrincipalArn");
+            let theirs = single(&p.context, "aws:PrincipalArn");
+            match (&ours, &theirs, p.kind) {
+                (Some(o), Some(t), PrincipalKind::RoleSession) if o != t => {
+                    let (prefix, name) = o.rsplit_once('/').expect("role ARN");
+                    assert!(
+                        t.starts_with(prefix) && t.ends_with(&format!("/{name}")),
+                        "{o} vs {t}"
+                    );
+                }
+                _ => assert_eq!(ours, theirs, "{}: aws:PrincipalArn", p.name),
+            }
+        }
+        assert!(compared >= 40, "{compared}");
     }
 }
