@@ -70,24 +70,60 @@ pub struct CheckArgs {
 
 /// Runs `iamsim check`.
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
-    let report = build_report(args)?;
+    let report = match build_report(args) {
+        Ok(report) => report,
+        Err(e) => {
+            // CI must never end without a report: the JUnit file then holds one
+            // failing testcase that says what could not be loaded, and where.
+            if let Some(path) = &args.junit {
+                let report = Report::load_failure(
+                    args.file.display().to_string(),
+                    args.scenario.as_ref().map(|s| s.display().to_string()),
+                    e.to_string(),
+                );
+                write_junit(path, &report)?;
+            }
+            return Err(e);
+        }
+    };
     if report.results.is_empty() {
-        eprintln!("iamsim: warning: {} has no rows", report.source);
+        // A table that checks nothing passes nothing: an empty (or all-blank) file is
+        // almost always a wrong path or a broken generator step.
+        let e = CliError::Invalid(format!(
+            "{}: no rows or cases to check (an empty table passes nothing)",
+            report.source
+        ));
+        if let Some(path) = &args.junit {
+            let failure = Report::load_failure(report.source, report.scenario, e.to_string());
+            write_junit(path, &failure)?;
+        }
+        return Err(e);
     }
     write_report(&report, args.format, args.quiet, out)?;
     if let Some(path) = &args.junit {
-        write_junit_file(path, &report).map_err(|e| {
-            CliError::Invalid(format!(
-                "{}: cannot write the JUnit report: {e}",
-                path.display()
-            ))
-        })?;
+        write_junit(path, &report)?;
     }
     Ok(report.outcome())
 }
 
+fn write_junit(path: &Path, report: &Report) -> Result<(), CliError> {
+    write_junit_file(path, report).map_err(|e| {
+        CliError::Invalid(format!(
+            "{}: cannot write the JUnit report: {e}",
+            path.display()
+        ))
+    })
+}
+
 /// Reads the input and evaluates every row or case.
 fn build_report(args: &CheckArgs) -> Result<Report, CliError> {
+    let mut report = evaluate_input(args)?;
+    report.flag_duplicate_ids();
+    Ok(report)
+}
+
+/// Reads the input and evaluates every row or case.
+fn evaluate_input(args: &CheckArgs) -> Result<Report, CliError> {
     let source = args.file.display().to_string();
     let format = TableFormat::of_path(&args.file);
     let Some(scenario_path) = &args.scenario else {
@@ -275,4 +311,82 @@ fn judge_row(
         result.explanation = Some(render_text(set, request, &set.explain(request)));
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch folder of this test's own under the system temp dir.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("iamsim-check-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    fn flagship() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/connect/scenario.json")
+    }
+
+    fn args(file: PathBuf, scenario: Option<PathBuf>, junit: Option<PathBuf>) -> CheckArgs {
+        CheckArgs {
+            file,
+            scenario,
+            format: CheckFormat::Text,
+            junit,
+            quiet: true,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            allow_indeterminate: false,
+        }
+    }
+
+    #[test]
+    fn a_junit_report_is_written_even_when_nothing_can_be_loaded() {
+        let dir = scratch("load");
+        let table = dir.join("t.csv");
+        std::fs::write(&table, "id,principal,action,resource,expect\n").expect("write");
+        let junit = dir.join("junit.xml");
+        // The scenario is missing: exit 2, and the JUnit file says why.
+        let missing = dir.join("no-such-scenario.json");
+        let err = run(
+            &args(table.clone(), Some(missing), Some(junit.clone())),
+            &mut Vec::new(),
+        )
+        .expect_err("a missing scenario is unusable input");
+        assert!(err.to_string().contains("no-such-scenario.json"), "{err}");
+        let xml = std::fs::read_to_string(&junit).expect("JUnit written");
+        assert!(xml.contains(r#"errors="1""#), "{xml}");
+        assert!(xml.contains("no-such-scenario.json"), "{xml}");
+        // A table with a header and no rows checks nothing: an error, not a pass.
+        std::fs::remove_file(&junit).expect("removed");
+        let err = run(
+            &args(table, Some(flagship()), Some(junit.clone())),
+            &mut Vec::new(),
+        )
+        .expect_err("an empty table is an error");
+        assert!(err.to_string().contains("no rows or cases"), "{err}");
+        let xml = std::fs::read_to_string(&junit).expect("JUnit written");
+        assert!(xml.contains("no rows or cases"), "{xml}");
+    }
+
+    #[test]
+    fn a_repeated_row_id_is_an_error_naming_the_first() {
+        let dir = scratch("dup");
+        let table = dir.join("t.csv");
+        let row = "lock,root,s3:GetObject,arn:aws:s3:::connect-recordings-mycc/x.wav,allowed";
+        std::fs::write(
+            &table,
+            format!("id,principal,action,resource,expect\n{row}\n{row}\n"),
+        )
+        .expect("write");
+        let mut out = Vec::new();
+        let outcome = run(&args(table, Some(flagship()), None), &mut out).expect("runs");
+        assert_eq!(outcome, Outcome::Failures);
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.contains("t.csv:3: duplicate id `lock` (first used at line 2)"),
+            "{text}"
+        );
+        assert!(text.contains("1 passed, 1 failed"), "{text}");
+    }
 }

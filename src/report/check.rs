@@ -163,6 +163,52 @@ impl Report {
         format!("{passed} passed, {} failed", self.results.len() - passed)
     }
 
+    /// The report of a run whose input could not be loaded at all: one error
+    /// result carrying the message (which names file, line:col and pointer), at the
+    /// table's line when the message is about the table itself.
+    pub fn load_failure(source: String, scenario: Option<String>, message: String) -> Report {
+        let line = message
+            .strip_prefix(source.as_str())
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|digits| digits.parse().ok())
+            .unwrap_or(0);
+        Report {
+            results: vec![CheckResult::error(line, Some("load".to_owned()), message)],
+            source,
+            scenario,
+        }
+    }
+
+    /// Turns every row or case whose id an earlier one already has into an error:
+    /// two rows under one name make a report (JUnit, annotations) ambiguous, and
+    /// usually mean a row was copied and not renamed.
+    pub fn flag_duplicate_ids(&mut self) {
+        let mut first: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for r in &mut self.results {
+            let Some(id) = &r.id else { continue };
+            match first.get(id) {
+                None => {
+                    first.insert(id.clone(), r.line);
+                }
+                Some(&line) => {
+                    let message = format!(
+                        "{}:{}: duplicate id `{id}` (first used at line {line})",
+                        self.source, r.line
+                    );
+                    *r = CheckResult {
+                        status: Status::Error,
+                        decision: None,
+                        reason: None,
+                        explanation: None,
+                        error: Some(message),
+                        ..r.clone()
+                    };
+                }
+            }
+        }
+    }
+
     /// Exit status: success only when every row passed.
     pub fn outcome(&self) -> Outcome {
         if self.results.iter().all(CheckResult::pass) {
