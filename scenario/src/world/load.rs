@@ -387,6 +387,29 @@ fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, Scenar
         principal_index.insert(p.principal.name.clone(), i);
         principal_index.entry(p.principal.arn.clone()).or_insert(i);
     }
+    // What else names a principal unambiguously: a role's ARN (for its session) and
+    // an account id (for that account's root user), each only when exactly one
+    // principal of the scenario answers to it.
+    let mut aliases: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in principal_defs.iter().enumerate() {
+        let p = &p.principal;
+        let alias = match p.kind {
+            PrincipalKind::RoleSession => match p.context.get_any_case("aws:PrincipalArn") {
+                Some(iamsim_engine::request::ContextValue::Single(role)) => Some(role.to_string()),
+                _ => None,
+            },
+            PrincipalKind::Root => p.account.clone(),
+            _ => None,
+        };
+        if let Some(alias) = alias {
+            aliases.entry(alias).or_default().push(i);
+        }
+    }
+    for (alias, found) in aliases {
+        if let [i] = found[..] {
+            principal_index.entry(alias).or_insert(i);
+        }
+    }
     let mut resource_index = FastMap::default();
     for (i, r) in resource_defs.iter().enumerate() {
         resource_index.insert(r.resource.arn.clone(), i);

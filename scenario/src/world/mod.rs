@@ -230,7 +230,8 @@ impl Scenario {
         out
     }
 
-    /// Finds a principal by name or ARN.
+    /// Finds a principal by name or ARN; also by a role's ARN (its session) or an
+    /// account id (that account's root user) when exactly one principal answers.
     pub fn principal(&self, name_or_arn: &str) -> Option<&ScenarioPrincipal> {
         self.principal_index
             .get(name_or_arn)
@@ -649,5 +650,23 @@ mod tests {
             }
         }
         assert!(compared >= 40, "{compared}");
+    }
+
+    #[test]
+    fn a_role_arn_or_an_account_id_names_a_principal_when_only_one_answers() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/connect/scenario.json");
+        let scenario = Scenario::load(&path).expect("flagship scenario loads");
+        let name = |p: &str| scenario.principal(p).map(|p| p.name.as_str());
+        assert_eq!(name("arn:aws:iam::123456789012:role/Admin"), Some("admin"));
+        assert_eq!(name("123456789012"), Some("root"));
+        // No root user is declared in the partner's account, and a bare role name is
+        // not an ARN.
+        assert_eq!(name("210987654321"), None);
+        assert_eq!(name("Admin"), None);
+        assert_eq!(
+            name("arn:aws:sts::123456789012:assumed-role/Admin/bob"),
+            Some("admin")
+        );
     }
 }
