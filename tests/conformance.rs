@@ -64,6 +64,24 @@ fn corpus_is_the_shared_corpus() {
     );
 }
 
+const SEMANTICS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/SEMANTICS.md");
+const SHARED_SEMANTICS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/SEMANTICS.md");
+
+/// The project's copy of the specification must not drift from the shared one
+/// (skipped when the shared directory is not checked out next to this repository).
+#[test]
+fn semantics_is_the_shared_semantics() {
+    let Ok(shared) = std::fs::read(SHARED_SEMANTICS) else {
+        eprintln!("skipped: {SHARED_SEMANTICS} not present");
+        return;
+    };
+    let ours = std::fs::read(SEMANTICS).unwrap_or_else(|e| panic!("{SEMANTICS}: {e}"));
+    assert!(
+        ours == shared,
+        "{SEMANTICS} differs from {SHARED_SEMANTICS}; copy the shared specification over"
+    );
+}
+
 /// Every case on every surface: fast path, explain path, CLI, reference evaluator.
 #[test]
 fn every_surface_reaches_the_expected_decision() {
