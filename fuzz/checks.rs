@@ -32,31 +32,13 @@ use iamsim_engine::pattern::glob::glob_match_str;
 use iamsim_engine::pattern::ResourcePatternSet;
 use iamsim_engine::request::{Context, ContextValue, Request};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
-use regex::Regex;
-
-#[path = "../tests/reference/mod.rs"]
-mod reference;
-
-use reference::{reference_decision, RefPolicies};
+use iamsim_testkit::corpus;
+use iamsim_testkit::oracle::oracle_match;
+use iamsim_testkit::reference::{reference_decision, RefPolicies};
+use std::sync::Arc;
 
 // ---------------------------------------------------------------------------
 // Shared helpers.
-
-/// The anchored regular expression a wildcard pattern means (`*` → `.*`, `?` → `.`,
-/// everything else literal), as in `engine/tests/pattern_oracle.rs`. `None` when the
-/// regex crate refuses it (size limits): then there is no oracle answer.
-fn oracle(pattern: &str, text: &str) -> Option<bool> {
-    let mut source = String::from("(?s)^");
-    for c in pattern.chars() {
-        match c {
-            '*' => source.push_str(".*"),
-            '?' => source.push('.'),
-            other => source.push_str(&regex::escape(other.encode_utf8(&mut [0; 4]))),
-        }
-    }
-    source.push('$');
-    Regex::new(&source).ok().map(|re| re.is_match(text))
-}
 
 /// Error positions are 1-based and inside the text: the line exists and the column is
 /// at most one past its last character.
@@ -343,7 +325,7 @@ pub fn check_wildcard(data: &[u8]) {
 
     // 1. The glob matcher against the regex oracle.
     for pattern in &patterns {
-        if let Some(expected) = oracle(pattern, &text) {
+        if let Some(expected) = oracle_match(pattern, &text) {
             assert_eq!(
                 glob_match_str(pattern, &text),
                 expected,
@@ -361,7 +343,8 @@ pub fn check_wildcard(data: &[u8]) {
         let written = format!("{PREFIX}{first}");
         let pattern = ArnPattern::parse(&written, variables, VariableScope::ResourcePart);
         let alone = pattern.matches(&prefixed_text, &context);
-        if let Some(expected) = oracle(first, &text).filter(|_| !variables || !first.contains('$'))
+        if let Some(expected) =
+            oracle_match(first, &text).filter(|_| !variables || !first.contains('$'))
         {
             assert_eq!(
                 alone,
@@ -797,7 +780,7 @@ pub fn check_condition(data: &[u8]) {
                 BaseOperator::StringEquals => Some(values.iter().any(|v| v.as_text() == request)),
                 BaseOperator::StringLike => values
                     .iter()
-                    .map(|v| oracle(v.as_text(), request))
+                    .map(|v| oracle_match(v.as_text(), request))
                     .try_fold(false, |any, m| m.map(|m| any || m)),
                 _ => None,
             };
@@ -845,31 +828,10 @@ fn case_values(text: &str) -> Vec<Option<JsonValue>> {
 }
 
 /// The reference evaluator's view of a case's `policies` (parsed, never compiled),
-/// as `tests/reference/load.rs` builds it; `None` where the case has no usable
-/// policies (those cases are not evaluated anyway).
+/// by the test kit's corpus loader; `None` where the case has no usable policies
+/// (those cases are not evaluated anyway).
 fn reference_policies(case: &JsonValue) -> Option<RefPolicies> {
-    let JsonKind::Object(members) = &case.get("policies")?.kind else {
-        return None;
-    };
-    let parse =
-        |kind: PolicyKind, v: &JsonValue| Policy::from_json(v, kind, CASE_SOURCE.into(), "").ok();
-    let many = |kind: PolicyKind, v: &JsonValue| match &v.kind {
-        JsonKind::Array(items) => items.iter().map(|p| parse(kind, p)).collect(),
-        _ => None,
-    };
-    let mut policies = RefPolicies::default();
-    for m in members {
-        match &*m.name {
-            "identity" => policies.identity = many(PolicyKind::Identity, &m.value)?,
-            "scp" => policies.scp = many(PolicyKind::Scp, &m.value)?,
-            "rcp" => policies.rcp = many(PolicyKind::Rcp, &m.value)?,
-            "resource" => policies.resource = Some(parse(PolicyKind::Resource, &m.value)?),
-            "boundary" => policies.boundary = Some(parse(PolicyKind::Boundary, &m.value)?),
-            "session" => policies.session = Some(parse(PolicyKind::Session, &m.value)?),
-            _ => return None,
-        }
-    }
-    Some(policies)
+    corpus::policies(case.get("policies")?, &Arc::from(CASE_SOURCE)).ok()
 }
 
 /// Bytes → text → `parse_case_file`; every case that reads and whose policies

@@ -1,16 +1,14 @@
 //! The conformance corpus (`fixtures/conformance/cases.jsonl`, a copy of
 //! `../shared/conformance/cases.jsonl`) run through every surface: the library fast
 //! path, the explain path, the `iamsim check` binary and the naive reference
-//! evaluator of `tests/reference`. Every failure of every surface is collected and
+//! evaluator of the test kit. Every failure of every surface is collected and
 //! reported at once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod reference;
-
 use iamsim::cases::parse_case_file;
-use reference::load::load_cases;
-use reference::reference_decision;
+use iamsim_testkit::corpus::load_cases;
+use iamsim_testkit::reference::reference_decision;
 use std::collections::BTreeMap;
 use std::process::Command;
 

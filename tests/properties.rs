@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::Rng;
 use iamsim::cases::parse_case_file;
 use iamsim_engine::Decision;
+use iamsim_testkit::Rng;
 use serde_json::Value;
 
 fn corpus() -> Vec<Value> {

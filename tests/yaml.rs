@@ -6,7 +6,8 @@
 
 mod common;
 
-use common::{check, check_in, Rng};
+use common::{check, check_in};
+use iamsim_testkit::Rng;
 
 use iamsim::rows::parse_yaml_rows;
 use iamsim::yaml::{parse_yaml, YamlError, MAX_DEPTH};
@@ -317,7 +318,7 @@ fn garbage_never_panics() {
     // Random bytes, read as text the way files are.
     for _ in 0..400 {
         let len = rng.below(200);
-        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
         let _ = parse_yaml(&String::from_utf8_lossy(&bytes), 1);
     }
     // Random strings of YAML's own punctuation, which reach far deeper into the parser.

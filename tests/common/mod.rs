@@ -72,20 +72,3 @@ pub fn check_in(dir: &Path, args: &[&str]) -> Run {
 pub fn check(args: &[&str]) -> Run {
     check_in(repo_root(), args)
 }
-
-/// xorshift64*: a small fixed-seed generator, so that failures reproduce.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number below `n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}

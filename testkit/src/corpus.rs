@@ -1,14 +1,32 @@
-//! Loads conformance cases (`../shared/conformance/FORMAT.md`) for the reference
-//! evaluator: the parsed policies of every slot (parsed exactly as `src/cases.rs`
+//! The conformance corpus (`fixtures/conformance/cases.jsonl`, a copy of
+//! `../shared/conformance/cases.jsonl`; format: `../shared/conformance/FORMAT.md`)
+//! and its loader: the parsed policies of every slot (parsed exactly as `src/cases.rs`
 //! does, with `json::parse` + `Policy::from_json`, but never compiled) and the
 //! request as plain data, so that tests can mutate it and build `Request`s from it.
 
-use super::RefPolicies;
+use crate::reference::RefPolicies;
 use iamsim_engine::decision::Decision;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue};
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{ContextValue, Request};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The repository root (the workspace root, where `fixtures/` is).
+pub fn repo_root() -> &'static Path {
+    let kit = Path::new(env!("CARGO_MANIFEST_DIR"));
+    kit.parent().unwrap_or(kit)
+}
+
+/// `fixtures/conformance/cases.jsonl`, absolute.
+pub fn conformance_path() -> PathBuf {
+    repo_root().join("fixtures/conformance/cases.jsonl")
+}
+
+/// The conformance corpus as text, read from `path`.
+pub fn read_corpus(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
 /// One case as the reference sees it.
 #[derive(Debug)]
@@ -162,7 +180,9 @@ fn scalar(v: &JsonValue, source: &Arc<str>, line: u32) -> String {
     }
 }
 
-fn policies(v: &JsonValue, source: &Arc<str>) -> Result<RefPolicies, String> {
+/// The reference's view of a case's `policies` member: each slot parsed, never
+/// compiled; the first error's message otherwise.
+pub fn policies(v: &JsonValue, source: &Arc<str>) -> Result<RefPolicies, String> {
     let JsonKind::Object(members) = &v.kind else {
         return Err("`policies` must be an object".into());
     };
