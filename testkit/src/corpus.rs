@@ -9,6 +9,7 @@ use iamsim_engine::decision::Decision;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue};
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{ContextValue, Request};
+use iamsim_engine::CompiledPolicySet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,6 +28,21 @@ pub fn conformance_path() -> PathBuf {
 pub fn read_corpus(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// One case as a case-file reader that compiles (the CLI's `parse_case_file`) gives
+/// it: what the fuzz `case` check and the library surfaces need.
+#[derive(Debug)]
+pub struct ReadCase {
+    pub id: String,
+    pub request: Request,
+    /// The compiled policies, or why they do not compile.
+    pub policies: Result<Arc<CompiledPolicySet>, String>,
+}
+
+/// Reads a case file (`text`, named `source` in messages): one result per case, in
+/// order; an unreadable case is its located message. The root package adapts
+/// `iamsim::cases::parse_case_file` to it (the kit cannot depend on the root).
+pub type CaseReader = fn(text: &str, source: &str) -> Vec<Result<ReadCase, String>>;
 
 /// One case as the reference sees it.
 #[derive(Debug)]

@@ -4,9 +4,11 @@
 //! * [`oracle`]: the anchored-regex oracle for IAM wildcards;
 //! * [`rng`] and [`generate`]: the seeded generator and near-matching texts;
 //! * [`reference`]: the deliberately naive reference evaluator;
-//! * [`corpus`]: the conformance corpus and its loader.
+//! * [`corpus`]: the conformance corpus and its loader;
+//! * [`fuzz`]: the properties the fuzz targets check (and the seed replay runs).
 
 pub mod corpus;
+pub mod fuzz;
 pub mod generate;
 pub mod oracle;
 pub mod reference;

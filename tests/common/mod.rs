@@ -3,6 +3,7 @@
 // Every test file is its own crate and uses only some of these.
 #![allow(dead_code)]
 
+use iamsim_testkit::corpus::ReadCase;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -71,4 +72,21 @@ pub fn check_in(dir: &Path, args: &[&str]) -> Run {
 /// Runs `iamsim check ARGS` from the repository root (relative paths in the output).
 pub fn check(args: &[&str]) -> Run {
     check_in(repo_root(), args)
+}
+
+/// `iamsim::cases::parse_case_file` as the test kit's `CaseReader`, so that the kit's
+/// checks and surfaces read case files exactly as the CLI does.
+pub fn read_cases(text: &str, source: &str) -> Vec<Result<ReadCase, String>> {
+    iamsim::cases::parse_case_file(text, source)
+        .into_iter()
+        .map(|result| {
+            result
+                .map(|case| ReadCase {
+                    id: case.id,
+                    request: case.request,
+                    policies: case.policies,
+                })
+                .map_err(|e| e.message)
+        })
+        .collect()
 }

@@ -1,8 +1,8 @@
 //! The properties the fuzz targets check: one plain function per target, each
-//! panicking when a property is violated. The targets in `fuzz_targets/` call them,
-//! and `tests/fuzz_seeds.rs` runs every file of `fuzz/seeds/<target>/` through the
-//! same functions on `cargo test`, so a saved crash input keeps failing there until
-//! the engine is fixed.
+//! panicking when a property is violated. The targets in `fuzz/fuzz_targets/` call
+//! them, and the root package's `fuzz_seeds` tests run every file of
+//! `fuzz/seeds/<target>/` through the same functions on `cargo test`, so a saved crash
+//! input keeps failing there until the engine is fixed.
 //!
 //! Input formats (so that seeds can be written by hand):
 //! * `parse_policy`: a policy document, as UTF-8 text (other input is skipped).
@@ -15,12 +15,13 @@
 //!   size — see [`check_condition`]), then `\0`-separated text segments: policy
 //!   values, request values, the value of `aws:username`. A segment starting with
 //!   a byte ≥ 0xF8 is [`DICTIONARY`]`[next byte]` followed by the rest.
-//! * `case`: a case file (JSON Lines, or one JSON array of cases).
+//! * `case`: a case file (JSON Lines, or one JSON array of cases), read by the CLI's
+//!   case reader (a [`CaseReader`], which the caller passes: the test kit cannot
+//!   depend on the root package).
 
-#![allow(dead_code)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-use iamsim::cases::parse_case_file;
+use crate::corpus::{self, CaseReader};
+use crate::oracle::oracle_match;
+use crate::reference::{reference_decision, RefPolicies};
 use iamsim_engine::condition::{
     BaseOperator, CompiledCondition, ConditionOperator, ConditionOutcome, PolicyValue, SetQualifier,
 };
@@ -32,9 +33,6 @@ use iamsim_engine::pattern::glob::glob_match_str;
 use iamsim_engine::pattern::ResourcePatternSet;
 use iamsim_engine::request::{Context, ContextValue, Request};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
-use iamsim_testkit::corpus;
-use iamsim_testkit::oracle::oracle_match;
-use iamsim_testkit::reference::{reference_decision, RefPolicies};
 use std::sync::Arc;
 
 // ---------------------------------------------------------------------------
@@ -834,30 +832,29 @@ fn reference_policies(case: &JsonValue) -> Option<RefPolicies> {
     corpus::policies(case.get("policies")?, &Arc::from(CASE_SOURCE)).ok()
 }
 
-/// Bytes → text → `parse_case_file`; every case that reads and whose policies
-/// compile is evaluated by the fast path, the explain path and the reference
-/// evaluator, which must agree. Unreadable cases carry a located message.
-pub fn check_case(data: &[u8]) {
+/// Bytes → text → `read` (the CLI's `parse_case_file`); every case that reads and
+/// whose policies compile is evaluated by the fast path, the explain path and the
+/// reference evaluator, which must agree. Unreadable cases carry a located message.
+pub fn check_case(data: &[u8], read: CaseReader) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let results = parse_case_file(text, CASE_SOURCE);
+    let results = read(text, CASE_SOURCE);
     let values = case_values(text);
     assert_eq!(
         results.len(),
         values.len(),
-        "parse_case_file returned {} results for {} cases",
+        "the case reader returned {} results for {} cases",
         results.len(),
         values.len()
     );
     for (result, value) in results.iter().zip(&values) {
         let case = match result {
             Ok(case) => case,
-            Err(e) => {
+            Err(message) => {
                 assert!(
-                    e.message.starts_with(&format!("{CASE_SOURCE}:")) && e.message.len() > 20,
-                    "case error without location: {:?}",
-                    e.message
+                    message.starts_with(&format!("{CASE_SOURCE}:")) && message.len() > 20,
+                    "case error without location: {message:?}"
                 );
                 continue;
             }
