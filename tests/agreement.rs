@@ -8,15 +8,11 @@
 
 use iamsim_engine::model::{Policy, PrincipalValue, ScalarValue};
 use iamsim_engine::{CompiledPolicySet, Decision, PolicySet};
-use iamsim_testkit::corpus::{load_cases, RawRequest, RawValue, RefCase};
+use iamsim_testkit::corpus::{RawRequest, RawValue, RefCase};
 use iamsim_testkit::reference::{reference_decision, RefPolicies};
+use iamsim_testkit::surface::Corpus;
 use iamsim_testkit::Rng;
 use std::collections::BTreeMap;
-
-const CASES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/fixtures/conformance/cases.jsonl"
-);
 
 /// Variants generated per corpus case; `IAMSIM_AGREEMENT_VARIANTS=300` digs deeper
 /// (about ten times slower).
@@ -510,8 +506,7 @@ fn check_case(case: &RefCase, disagreements: &mut Vec<String>) -> BTreeMap<Decis
 /// Fast path, explain path and reference evaluator agree on generated requests.
 #[test]
 fn generated_requests_agree_on_every_surface() {
-    let text = std::fs::read_to_string(CASES).unwrap_or_else(|e| panic!("{CASES}: {e}"));
-    let cases = load_cases(&text, CASES);
+    let cases = Corpus::conformance().cases;
     let mut disagreements = Vec::new();
     let mut decisions: BTreeMap<Decision, usize> = BTreeMap::new();
     for case in &cases {
@@ -538,8 +533,7 @@ fn generated_requests_agree_on_every_surface() {
 /// The generator is deterministic: the same case id always yields the same requests.
 #[test]
 fn variants_are_deterministic() {
-    let text = std::fs::read_to_string(CASES).unwrap_or_else(|e| panic!("{CASES}: {e}"));
-    let cases = load_cases(&text, CASES);
+    let cases = Corpus::conformance().cases;
     for case in cases.iter().take(20) {
         let policies = case.policies.as_ref().unwrap_or_else(|e| panic!("{e}"));
         let m = material(policies);

@@ -5,6 +5,7 @@
 //! * [`rng`] and [`generate`]: the seeded generator and near-matching texts;
 //! * [`reference`]: the deliberately naive reference evaluator;
 //! * [`corpus`]: the conformance corpus and its loader;
+//! * [`surface`]: the [`Surface`] trait and the surfaces the corpus runs on;
 //! * [`fuzz`]: the properties the fuzz targets check (and the seed replay runs).
 
 pub mod corpus;
@@ -13,5 +14,7 @@ pub mod generate;
 pub mod oracle;
 pub mod reference;
 pub mod rng;
+pub mod surface;
 
 pub use rng::Rng;
+pub use surface::Surface;
