@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use iamsim::cases::parse_case_file;
 use iamsim_testkit::corpus::{load_cases, ReadCase};

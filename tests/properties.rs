@@ -2,8 +2,6 @@
 //! seeded random edits of it (SEMANTICS §3.2: statements and policies are ORed, so
 //! order and formatting cannot matter; §9.2: an explicit Deny only ever removes access).
 
-mod common;
-
 use iamsim::cases::parse_case_file;
 use iamsim_engine::Decision;
 use iamsim_testkit::Rng;

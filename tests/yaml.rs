@@ -4,9 +4,9 @@
 //! `mixed.yaml` (passing, mismatching and malformed rows), `scenario.yaml` with its
 //! JSON twin `scenario.json`, and `small.yaml` (rows over that scenario).
 
-mod common;
+use crate::common;
 
-use common::{check, check_in};
+use crate::common::{check, check_in};
 use iamsim_testkit::Rng;
 
 use iamsim::rows::parse_yaml_rows;

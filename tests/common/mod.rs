@@ -1,7 +1,4 @@
-//! Helpers shared by the integration tests: each test file says `mod common;`.
-
-// Every test file is its own crate and uses only some of these.
-#![allow(dead_code)]
+//! Helpers shared by the integration test modules (`use crate::common;`).
 
 use iamsim_testkit::corpus::ReadCase;
 use std::io::Write;
