@@ -11,7 +11,7 @@ mod pattern {
     use iamsim_engine::request::Context;
     use iamsim_engine::variables::{parse_pieces, Wildcards};
     use iamsim_testkit::generate::{instantiate, mutate, near_match, random_string};
-    use iamsim_testkit::oracle::{Glob, Oracle};
+    use iamsim_testkit::oracle::{literal, Glob, Oracle};
     use iamsim_testkit::Rng;
 
     /// Characters patterns are built from: wildcards, separators, regex metacharacters,
@@ -63,7 +63,7 @@ mod pattern {
             for _ in 0..rng.below(6) {
                 if rng.one_in(3) {
                     pattern.push_str("${aws:username}");
-                    expected_pieces.extend(value.chars().map(Glob::Literal));
+                    expected_pieces.extend(literal(&value));
                     text.push_str(&value);
                 } else {
                     match *rng.pick(&['a', '/', '*', '?', ':']) {

@@ -37,6 +37,12 @@ pub fn pieces(pattern: &str) -> impl Iterator<Item = Glob> + '_ {
     })
 }
 
+/// The pieces of text that is literal throughout (a `*` or `?` in it is an ordinary
+/// character).
+pub fn literal(text: &str) -> impl Iterator<Item = Glob> + '_ {
+    text.chars().map(Glob::Literal)
+}
+
 /// The unanchored regex text of `pieces`: literals escaped, `*` → `star`, `?` → `one`
 /// (say [`ANY_RUN`]/[`ANY_ONE`] or [`SEGMENT_RUN`]/[`SEGMENT_ONE`]).
 pub fn regex_body(pieces: impl IntoIterator<Item = Glob>, star: &str, one: &str) -> String {
@@ -126,6 +132,8 @@ mod tests {
         assert!(oracle.is_match("[.]", "[.]"));
         assert!(!oracle.is_match("[.]", "a"));
         assert_eq!(oracle_match("*", ""), Some(true));
+        assert!(oracle.pieces_match(literal("a*"), "a*"));
+        assert!(!oracle.pieces_match(literal("a*"), "ab"));
         assert_eq!(
             regex_body(pieces("a*?"), SEGMENT_RUN, SEGMENT_ONE),
             "a[^:]*[^:]"

@@ -249,8 +249,9 @@ impl Evaluation<'_> {
         let Some((prefix, name)) = pattern.split_once(':') else {
             return false;
         };
+        let prefix = oracle::regex_body(oracle::literal(&format!("{prefix}:")), ANY_RUN, ANY_ONE);
         let name = glob_body(&tokens(name, false, true), ANY_RUN, ANY_ONE);
-        let source = format!("(?is)^{}:{}$", regex::escape(prefix), name);
+        let source = format!("(?i){}", oracle::anchored(&format!("{prefix}{name}")));
         self.p.is_match(&source, self.r.action())
     }
 
@@ -299,7 +300,7 @@ impl Evaluation<'_> {
         }
         let rest = request[last..].join(":");
         let head = glob_body(&tokens(head, false, true), SEGMENT_RUN, SEGMENT_ONE);
-        let source = format!("(?s)^{head}.*$");
+        let source = oracle::anchored(&format!("{head}{ANY_RUN}"));
         self.p.is_match(&source, &rest)
     }
 
