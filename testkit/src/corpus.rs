@@ -9,7 +9,7 @@ use iamsim_engine::decision::Decision;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue};
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{ContextValue, Request};
-use iamsim_engine::CompiledPolicySet;
+use iamsim_engine::{CompiledPolicySet, PolicySet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -53,6 +53,38 @@ pub struct RefCase {
     pub request: RawRequest,
     /// The parsed policies, or the parse error message.
     pub policies: Result<RefPolicies, String>,
+}
+
+impl RefCase {
+    /// The case as the engine compiles it from the reference loader's policies (each
+    /// `scp`/`rcp` entry one organization level, as the CLI's case reader has it):
+    /// the kit's own case reader, for packages that cannot use the CLI's.
+    pub fn compiled(&self) -> ReadCase {
+        let policies = match &self.policies {
+            Ok(policies) => CompiledPolicySet::compile(&policy_set(policies))
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        };
+        ReadCase {
+            id: self.id.clone(),
+            request: self.request.to_request(),
+            policies,
+        }
+    }
+}
+
+/// The engine's `PolicySet` of the parsed policies: each `scp`/`rcp` entry is one
+/// organization level.
+pub fn policy_set(policies: &RefPolicies) -> PolicySet {
+    PolicySet {
+        identity: policies.identity.clone(),
+        resource: policies.resource.clone(),
+        boundary: policies.boundary.clone(),
+        session: policies.session.clone(),
+        scp: policies.scp.iter().map(|p| vec![p.clone()]).collect(),
+        rcp: policies.rcp.iter().map(|p| vec![p.clone()]).collect(),
+    }
 }
 
 /// A context value as plain data.

@@ -43,6 +43,12 @@ impl Corpus {
     pub fn conformance() -> Corpus {
         Corpus::load(&conformance_path())
     }
+
+    /// Every case compiled by the engine from the reference loader's policies
+    /// ([`RefCase::compiled`]), for the [`Library`] surfaces.
+    pub fn compiled(&self) -> Arc<Vec<ReadCase>> {
+        Arc::new(self.cases.iter().map(RefCase::compiled).collect())
+    }
 }
 
 /// What one surface answered for one case: a decision, or why there is none.
