@@ -7,6 +7,7 @@
 use crate::common;
 
 use crate::common::{check, check_in};
+use iamsim_testkit::generate::random_string;
 use iamsim_testkit::Rng;
 
 use iamsim::rows::parse_yaml_rows;
@@ -327,10 +328,7 @@ fn garbage_never_panics() {
         .collect();
     let mut parsed = 0;
     for _ in 0..5000 {
-        let len = rng.below(80);
-        let text: String = (0..len)
-            .map(|_| alphabet[rng.below(alphabet.len())])
-            .collect();
+        let text = random_string(&mut rng, &alphabet, 79);
         if parse_yaml(&text, 1).is_ok() {
             parsed += 1;
         }
