@@ -13,6 +13,7 @@ use iamsim_engine::pattern::glob::glob_match;
 use iamsim_engine::pattern::ResourcePatternSet;
 use iamsim_engine::request::Context;
 use iamsim_engine::variables::{parse_pieces, Wildcards};
+use iamsim_testkit::oracle::wildcard_regex;
 use regex::{Regex, RegexSet};
 use std::time::Duration;
 
@@ -79,27 +80,6 @@ impl Mix {
     }
 }
 
-/// `*` → `.*`, `?` → `.`, everything else escaped; anchored. (Our ARN matcher also
-/// keeps `*` in the first five segments from crossing a `:`; the texts used here do
-/// not tell the two apart, and the bench checks that every matcher agrees.)
-fn to_regex(pattern: &str) -> String {
-    let mut out = String::from("^");
-    let mut literal = String::new();
-    for c in pattern.chars() {
-        match c {
-            '*' | '?' => {
-                out.push_str(&regex::escape(&literal));
-                literal.clear();
-                out.push_str(if c == '*' { "(?s:.*)" } else { "(?s:.)" });
-            }
-            _ => literal.push(c),
-        }
-    }
-    out.push_str(&regex::escape(&literal));
-    out.push('$');
-    out
-}
-
 struct Matchers {
     ours: ResourcePatternSet,
     regexes: Vec<Regex>,
@@ -109,7 +89,10 @@ struct Matchers {
 
 impl Matchers {
     fn new(patterns: &[String]) -> Matchers {
-        let regex_sources: Vec<String> = patterns.iter().map(|p| to_regex(p)).collect();
+        // The test kit's oracle regexes. (Our ARN matcher also keeps `*` in the first
+        // five segments from crossing a `:`; the texts used here do not tell the two
+        // apart, and `agree` checks that every matcher does.)
+        let regex_sources: Vec<String> = patterns.iter().map(|p| wildcard_regex(p)).collect();
         Matchers {
             ours: ResourcePatternSet::new(
                 patterns
@@ -185,7 +168,7 @@ fn adversarial(c: &mut Criterion) {
     let text = "a".repeat(10_000);
     let context = Context::new();
     let pieces = parse_pieces(&pattern, false, Wildcards::Recognised);
-    let regex = Regex::new(&to_regex(&pattern)).unwrap_or_else(|e| panic!("{e}"));
+    let regex = Regex::new(&wildcard_regex(&pattern)).unwrap_or_else(|e| panic!("{e}"));
     let glob = glob::Pattern::new(&pattern).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(glob_match(&pieces, &text, &context), Some(false));
     assert!(!regex.is_match(&text));

@@ -1,26 +1,18 @@
 //! Generated requests: for every corpus case, deterministic variants of its request
 //! (other actions, resources, callers and contexts, drawn from the case's own policies
 //! and from near misses) are evaluated by the fast path, the explain path and the
-//! naive reference evaluator of `tests/reference`, which must all agree. Every
+//! naive reference evaluator of the test kit, which must all agree. Every
 //! disagreement is collected and reported at once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod reference;
-
-mod common;
-
-use common::Rng;
 use iamsim_engine::model::{Policy, PrincipalValue, ScalarValue};
 use iamsim_engine::{CompiledPolicySet, Decision, PolicySet};
-use reference::load::{load_cases, RawRequest, RawValue, RefCase};
-use reference::{reference_decision, RefPolicies};
+use iamsim_testkit::corpus::{RawRequest, RawValue, RefCase};
+use iamsim_testkit::reference::{reference_decision, RefPolicies};
+use iamsim_testkit::surface::Corpus;
+use iamsim_testkit::Rng;
 use std::collections::BTreeMap;
-
-const CASES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/fixtures/conformance/cases.jsonl"
-);
 
 /// Variants generated per corpus case; `IAMSIM_AGREEMENT_VARIANTS=300` digs deeper
 /// (about ten times slower).
@@ -31,31 +23,6 @@ fn variants_per_case() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(VARIANTS_PER_CASE)
-}
-
-/// What the variant generator adds to the shared generator.
-impl Rng {
-    /// Seeded from the case id (FNV-1a), so each case always gets the same variants.
-    fn for_case(id: &str) -> Rng {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in id.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        Rng(h | 1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn choose(&mut self, items: &[&'static str]) -> &'static str {
-        items[self.below(items.len())]
-    }
 }
 
 const ACCOUNTS: &[&str] = &[
@@ -212,7 +179,7 @@ fn flip_case(s: &str, rng: &mut Rng) -> String {
         _ => s
             .chars()
             .map(|c| {
-                if rng.chance(30) {
+                if rng.percent(30) {
                     if c.is_uppercase() {
                         c.to_lowercase().next().unwrap_or(c)
                     } else {
@@ -305,7 +272,7 @@ fn mutate_resource(r: &mut RawRequest, m: &Material, rng: &mut Rng) {
             format!("arn:aws:{service}:{region}:{account}:{part}")
         }
     };
-    if rng.chance(15) {
+    if rng.percent(15) {
         r.resource_account = match rng.below(3) {
             0 => None,
             _ => Some(rng.choose(ACCOUNTS).to_string()),
@@ -325,7 +292,7 @@ fn account_of(principal: &str) -> String {
 
 fn mutate_principal(r: &mut RawRequest, m: &Material, rng: &mut Rng) {
     let own = account_of(&r.principal);
-    let account = if rng.chance(60) {
+    let account = if rng.percent(60) {
         own
     } else {
         rng.choose(ACCOUNTS).to_string()
@@ -334,7 +301,7 @@ fn mutate_principal(r: &mut RawRequest, m: &Material, rng: &mut Rng) {
         // a principal the policies name, as a caller (sometimes in another account)
         0 | 1 if !m.principals.is_empty() => {
             let mut p = rng.pick(&m.principals).clone();
-            if rng.chance(25) {
+            if rng.percent(25) {
                 p = set_arn_segment(&p, 4, rng.choose(ACCOUNTS));
             }
             if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
@@ -351,7 +318,7 @@ fn mutate_principal(r: &mut RawRequest, m: &Material, rng: &mut Rng) {
                 )
             } else if let Some((head, user)) = p.split_once(":user/") {
                 // a federated session of a named user, or the user itself
-                if rng.chance(50) {
+                if rng.percent(50) {
                     let head = head.replace(":iam:", ":sts:");
                     format!("{head}:federated-user/{user}")
                 } else {
@@ -390,7 +357,7 @@ fn mutate_principal(r: &mut RawRequest, m: &Material, rng: &mut Rng) {
         4 => rng.choose(SERVICE_CALLERS).to_string(),
         _ => format!("arn:aws:iam::{account}:root"),
     };
-    if rng.chance(10) {
+    if rng.percent(10) {
         r.principal_account = Some(rng.choose(ACCOUNTS).to_string());
     }
 }
@@ -411,7 +378,7 @@ fn mutate_context(r: &mut RawRequest, m: &Material, rng: &mut Rng) {
                 "team-a",
                 "${aws:username}",
             ]);
-            let value = if rng.chance(20) {
+            let value = if rng.percent(20) {
                 RawValue::Multi(vec![value.to_owned()])
             } else {
                 RawValue::Single(value.to_owned())
@@ -426,20 +393,20 @@ fn mutate_context(r: &mut RawRequest, m: &Material, rng: &mut Rng) {
         // add (or overwrite) a key the conditions test, with a value they list or a near miss
         1 | 2 if !m.conditions.is_empty() => {
             let (key, values) = rng.pick(&m.conditions).clone();
-            let value = if rng.chance(70) {
+            let value = if rng.percent(70) {
                 let v = rng.pick(&values).clone();
                 instantiate(&v, r, rng)
             } else {
                 rng.choose(ODD_VALUES).to_string()
             };
-            let key = if rng.chance(25) {
+            let key = if rng.percent(25) {
                 flip_case(&key, rng)
             } else {
                 key
             };
             let value = match rng.below(4) {
                 0 => RawValue::Multi(vec![value, rng.choose(ODD_VALUES).to_string()]),
-                1 if rng.chance(30) => RawValue::Multi(Vec::new()),
+                1 if rng.percent(30) => RawValue::Multi(Vec::new()),
                 _ => RawValue::Single(value),
             };
             r.context.retain(|(k, _)| !k.eq_ignore_ascii_case(&key));
@@ -516,7 +483,7 @@ fn check_case(case: &RefCase, disagreements: &mut Vec<String>) -> BTreeMap<Decis
         .unwrap_or_else(|e| panic!("{}: {e}", case.id));
     let set = compile(policies);
     let m = material(policies);
-    let mut rng = Rng::for_case(&case.id);
+    let mut rng = Rng::for_name(&case.id);
     let mut checked = BTreeMap::new();
     for i in 0..variants_per_case() {
         let raw = variant(&case.request, &m, &mut rng);
@@ -539,8 +506,7 @@ fn check_case(case: &RefCase, disagreements: &mut Vec<String>) -> BTreeMap<Decis
 /// Fast path, explain path and reference evaluator agree on generated requests.
 #[test]
 fn generated_requests_agree_on_every_surface() {
-    let text = std::fs::read_to_string(CASES).unwrap_or_else(|e| panic!("{CASES}: {e}"));
-    let cases = load_cases(&text, CASES);
+    let cases = Corpus::conformance().cases;
     let mut disagreements = Vec::new();
     let mut decisions: BTreeMap<Decision, usize> = BTreeMap::new();
     for case in &cases {
@@ -567,12 +533,11 @@ fn generated_requests_agree_on_every_surface() {
 /// The generator is deterministic: the same case id always yields the same requests.
 #[test]
 fn variants_are_deterministic() {
-    let text = std::fs::read_to_string(CASES).unwrap_or_else(|e| panic!("{CASES}: {e}"));
-    let cases = load_cases(&text, CASES);
+    let cases = Corpus::conformance().cases;
     for case in cases.iter().take(20) {
         let policies = case.policies.as_ref().unwrap_or_else(|e| panic!("{e}"));
         let m = material(policies);
-        let (mut a, mut b) = (Rng::for_case(&case.id), Rng::for_case(&case.id));
+        let (mut a, mut b) = (Rng::for_name(&case.id), Rng::for_name(&case.id));
         for _ in 0..5 {
             assert_eq!(
                 variant(&case.request, &m, &mut a),

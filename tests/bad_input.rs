@@ -3,7 +3,7 @@
 //! file with broken lines reports each one and still runs the rest. All messages are
 //! pinned in one insta snapshot so a regression in wording or location shows up.
 
-mod common;
+use crate::common;
 
 fn iamsim(args: &[&str]) -> (Option<i32>, String, String) {
     let out = common::run_iamsim(common::repo_root(), args, None);

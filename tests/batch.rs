@@ -2,9 +2,9 @@
 //! with golden (insta) output in JSON Lines and CSV, with and without --explain, and
 //! checks of ordering, error rows, exit codes and the hand-written escaping.
 
-mod common;
+use crate::common;
 
-use common::Run;
+use crate::common::Run;
 
 use iamsim::report::escape::{push_csv_field, push_json_str};
 use std::path::PathBuf;

@@ -4,9 +4,9 @@
 //! error rows, as CSV and JSON Lines), self-contained case files, every output format
 //! and the JUnit report.
 
-mod common;
+use crate::common;
 
-use common::{check, check_in, Run};
+use crate::common::{check, check_in, Run};
 
 use iamsim::report::escape::{github_data, github_property, xml_escape, xml_text};
 use std::path::{Path, PathBuf};

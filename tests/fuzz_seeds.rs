@@ -1,13 +1,14 @@
 //! The fuzz targets' seed corpus, run deterministically: every file of
 //! `fuzz/seeds/<target>/` goes through the same check function the cargo-fuzz target
-//! calls (`fuzz/checks.rs`). Crash inputs found by fuzzing are kept there as
+//! calls (`iamsim_testkit::fuzz`). Crash inputs found by fuzzing are kept there as
 //! `crash-*` files, so they fail here until the engine is fixed. How to run the
 //! fuzzers themselves: `fuzz/README.md`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../fuzz/checks.rs"]
-mod checks;
+use crate::common;
+
+use iamsim_testkit::fuzz;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -47,20 +48,20 @@ fn run_seeds(target: &str, check: fn(&[u8])) {
 
 #[test]
 fn parse_policy_seeds() {
-    run_seeds("parse_policy", checks::check_parse_policy);
+    run_seeds("parse_policy", fuzz::check_parse_policy);
 }
 
 #[test]
 fn wildcard_seeds() {
-    run_seeds("wildcard", checks::check_wildcard);
+    run_seeds("wildcard", fuzz::check_wildcard);
 }
 
 #[test]
 fn condition_seeds() {
-    run_seeds("condition", checks::check_condition);
+    run_seeds("condition", fuzz::check_condition);
 }
 
 #[test]
 fn case_seeds() {
-    run_seeds("case", checks::check_case);
+    run_seeds("case", |data| fuzz::check_case(data, common::read_cases));
 }

@@ -1,7 +1,7 @@
 //! `iamsim gen`: deterministic request sets over a scenario, and their round trip
 //! through `iamsim batch`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

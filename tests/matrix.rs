@@ -2,9 +2,9 @@
 //! scenario, structural checks of the HTML page (complete, self-contained, escaped),
 //! semantic spot checks of the reachability answers, filters and exit codes.
 
-mod common;
+use crate::common;
 
-use common::Run;
+use crate::common::Run;
 
 use std::path::PathBuf;
 

@@ -2,16 +2,14 @@
 //! seeded random edits of it (SEMANTICS §3.2: statements and policies are ORed, so
 //! order and formatting cannot matter; §9.2: an explicit Deny only ever removes access).
 
-mod common;
-
-use common::Rng;
 use iamsim_engine::Decision;
 use iamsim_scenario::cases::parse_case_file;
+use iamsim_testkit::corpus::{conformance_path, read_corpus};
+use iamsim_testkit::Rng;
 use serde_json::Value;
 
 fn corpus() -> Vec<Value> {
-    std::fs::read_to_string("fixtures/conformance/cases.jsonl")
-        .unwrap_or_else(|e| panic!("{e}"))
+    read_corpus(&conformance_path())
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}")))
         .collect()

@@ -4,9 +4,11 @@
 //! `mixed.yaml` (passing, mismatching and malformed rows), `scenario.yaml` with its
 //! JSON twin `scenario.json`, and `small.yaml` (rows over that scenario).
 
-mod common;
+use crate::common;
 
-use common::{check, check_in, Rng};
+use crate::common::{check, check_in};
+use iamsim_testkit::generate::random_string;
+use iamsim_testkit::Rng;
 
 use iamsim::input::rows::parse_yaml_rows;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
@@ -317,7 +319,7 @@ fn garbage_never_panics() {
     // Random bytes, read as text the way files are.
     for _ in 0..400 {
         let len = rng.below(200);
-        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
         let _ = parse_yaml(&String::from_utf8_lossy(&bytes), 1);
     }
     // Random strings of YAML's own punctuation, which reach far deeper into the parser.
@@ -326,10 +328,7 @@ fn garbage_never_panics() {
         .collect();
     let mut parsed = 0;
     for _ in 0..5000 {
-        let len = rng.below(80);
-        let text: String = (0..len)
-            .map(|_| alphabet[rng.below(alphabet.len())])
-            .collect();
+        let text = random_string(&mut rng, &alphabet, 79);
         if parse_yaml(&text, 1).is_ok() {
             parsed += 1;
         }

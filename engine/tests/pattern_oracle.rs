@@ -1,6 +1,7 @@
 //! The wildcard matcher against an anchored-regex oracle, on generated patterns and
 //! near-matching texts (SEMANTICS §4.3, §5.3–5.6, §8.5), and the pattern sets against
-//! a linear scan of their entries. A tiny seeded xorshift keeps runs reproducible.
+//! a linear scan of their entries. The test kit's seeded generator keeps runs
+//! reproducible.
 
 // Inside `mod pattern` so that `cargo test pattern` selects these tests too.
 mod pattern {
@@ -9,32 +10,9 @@ mod pattern {
     use iamsim_engine::pattern::{glob_match, ActionPattern, ActionPatternSet, ResourcePatternSet};
     use iamsim_engine::request::Context;
     use iamsim_engine::variables::{parse_pieces, Wildcards};
-    use regex::Regex;
-    use std::collections::HashMap;
-
-    /// xorshift64*: small, seeded, good enough to spread cases.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-
-        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-            items[self.below(items.len())]
-        }
-
-        fn chance(&mut self, one_in: usize) -> bool {
-            self.below(one_in) == 0
-        }
-    }
+    use iamsim_testkit::generate::{instantiate, mutate, near_match, random_string};
+    use iamsim_testkit::oracle::{literal, Glob, Oracle};
+    use iamsim_testkit::Rng;
 
     /// Characters patterns are built from: wildcards, separators, regex metacharacters,
     /// a backslash and a two-byte character.
@@ -42,79 +20,12 @@ mod pattern {
     /// Characters texts are built from; `*` and `?` here are ordinary characters.
     const TEXT_CHARS: &[char] = &['a', 'b', '/', ':', 'é', '.', '[', '\\', '*', '?'];
 
-    /// The anchored regular expression a wildcard pattern means, compiled once per
-    /// distinct pattern.
-    #[derive(Default)]
-    struct Oracle {
-        compiled: HashMap<String, Regex>,
-    }
-
-    impl Oracle {
-        fn is_match(&mut self, pattern: &str, text: &str) -> bool {
-            if let Some(regex) = self.compiled.get(pattern) {
-                return regex.is_match(text);
-            }
-            let mut source = String::from("(?s)^");
-            for c in pattern.chars() {
-                match c {
-                    '*' => source.push_str(".*"),
-                    '?' => source.push('.'),
-                    other => source.push_str(&regex::escape(other.encode_utf8(&mut [0; 4]))),
-                }
-            }
-            source.push('$');
-            let regex = match Regex::new(&source) {
-                Ok(regex) => regex,
-                Err(error) => panic!("oracle regex for {pattern:?}: {error}"),
-            };
-            let matched = regex.is_match(text);
-            self.compiled.insert(pattern.to_owned(), regex);
-            matched
-        }
-    }
-
-    fn random_string(rng: &mut Rng, chars: &[char], max_len: usize) -> String {
-        let len = rng.below(max_len + 1);
-        (0..len).map(|_| rng.pick(chars)).collect()
-    }
-
-    /// A text the pattern matches: each `*` expanded to a short run, each `?` to one char.
-    fn instantiate(rng: &mut Rng, pattern: &str, star_chars: &[char]) -> String {
-        let mut text = String::new();
-        for c in pattern.chars() {
-            match c {
-                '*' => text.push_str(&random_string(rng, star_chars, 3)),
-                '?' => text.push(rng.pick(star_chars)),
-                other => text.push(other),
-            }
-        }
-        text
-    }
-
-    /// One random edit (insert, delete or replace a character), half of the time.
-    fn mutate(rng: &mut Rng, text: &str, chars: &[char]) -> String {
-        let mut chars_of: Vec<char> = text.chars().collect();
-        if rng.chance(2) {
-            return text.to_owned();
-        }
-        let at = rng.below(chars_of.len() + 1);
-        match rng.below(3) {
-            0 => chars_of.insert(at, rng.pick(chars)),
-            1 if at < chars_of.len() => {
-                chars_of.remove(at);
-            }
-            _ if at < chars_of.len() => chars_of[at] = rng.pick(chars),
-            _ => chars_of.push(rng.pick(chars)),
-        }
-        chars_of.into_iter().collect()
-    }
-
     #[test]
     fn glob_agrees_with_regex_oracle() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let (mut matched, mut total) = (0, 0);
         let mut pattern = String::new();
-        let mut oracle = Oracle::default();
+        let oracle = Oracle::default();
         for case in 0..20_000 {
             // Five near-matching texts per pattern, so regex compilation stays cheap.
             if case % 5 == 0 {
@@ -142,43 +53,40 @@ mod pattern {
     fn glob_with_variables_agrees_with_oracle_on_substituted_text() {
         // A substituted value is literal text (SEMANTICS §8.5): the oracle escapes it.
         let mut rng = Rng(0x0123_4567_89ab_cdef);
+        let oracle = Oracle::default();
         for _ in 0..5_000 {
             let value = random_string(&mut rng, TEXT_CHARS, 3);
             let mut context = Context::new();
             context.insert_str("aws:username", &value);
-            let (mut pattern, mut regex_source, mut text) =
-                (String::new(), String::from("(?s)^"), String::new());
+            let (mut pattern, mut expected_pieces, mut text) =
+                (String::new(), Vec::new(), String::new());
             for _ in 0..rng.below(6) {
-                if rng.chance(3) {
+                if rng.one_in(3) {
                     pattern.push_str("${aws:username}");
-                    regex_source.push_str(&regex::escape(&value));
+                    expected_pieces.extend(literal(&value));
                     text.push_str(&value);
                 } else {
-                    match rng.pick(&['a', '/', '*', '?', ':']) {
+                    match *rng.pick(&['a', '/', '*', '?', ':']) {
                         '*' => {
                             pattern.push('*');
-                            regex_source.push_str(".*");
+                            expected_pieces.push(Glob::Star);
                             text.push_str(&random_string(&mut rng, TEXT_CHARS, 3));
                         }
                         '?' => {
                             pattern.push('?');
-                            regex_source.push('.');
-                            text.push(rng.pick(TEXT_CHARS));
+                            expected_pieces.push(Glob::One);
+                            text.push(*rng.pick(TEXT_CHARS));
                         }
                         c => {
                             pattern.push(c);
-                            regex_source.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+                            expected_pieces.push(Glob::Literal(c));
                             text.push(c);
                         }
                     }
                 }
             }
-            regex_source.push('$');
             let text = mutate(&mut rng, &text, TEXT_CHARS);
-            let expected = match Regex::new(&regex_source) {
-                Ok(regex) => regex.is_match(&text),
-                Err(error) => panic!("{regex_source:?}: {error}"),
-            };
+            let expected = oracle.pieces_match(expected_pieces, &text);
             let pieces = parse_pieces(&pattern, true, Wildcards::Recognised);
             assert_eq!(
                 glob_match(&pieces, &text, &context),
@@ -208,7 +116,7 @@ mod pattern {
     }
 
     /// The reference ARN matcher, written from SEMANTICS §5 without any shortcut.
-    fn reference_arn_match(oracle: &mut Oracle, pattern: &str, text: &str) -> bool {
+    fn reference_arn_match(oracle: &Oracle, pattern: &str, text: &str) -> bool {
         if pattern == "*" {
             return true;
         }
@@ -244,40 +152,39 @@ mod pattern {
     const ARN_TEXT_CHARS: &[char] = &['a', 'b', '/', ':', '*'];
 
     fn random_arn_pattern(rng: &mut Rng) -> String {
-        if rng.chance(40) {
+        if rng.one_in(40) {
             return "*".to_owned();
         }
-        let parts = if rng.chance(4) { 1 + rng.below(5) } else { 6 };
+        let parts = if rng.one_in(4) { 1 + rng.below(5) } else { 6 };
         let mut pattern = String::new();
         for index in 0..parts {
             if index > 0 {
                 pattern.push(':');
             }
-            let literal_prefix = rng.chance(2);
+            let literal_prefix = rng.one_in(2);
             let segment = match index {
                 0 if literal_prefix => "arn".to_owned(),
                 1 if literal_prefix => "aws".to_owned(),
-                2 if literal_prefix => rng.pick(&["s3", "logs", "ab"]).to_owned(),
+                2 if literal_prefix => (*rng.pick(&["s3", "logs", "ab"])).to_owned(),
                 5 => random_string(rng, ARN_RESOURCE_CHARS, 6),
                 _ => random_string(rng, ARN_SEGMENT_CHARS, 2),
             };
             pattern.push_str(&segment);
         }
-        if parts < 6 && rng.chance(2) {
+        if parts < 6 && rng.one_in(2) {
             pattern.push('*');
         }
         pattern
     }
 
     fn near_arn(rng: &mut Rng, pattern: &str) -> String {
-        let instance = instantiate(rng, pattern, ARN_TEXT_CHARS);
-        mutate(rng, &instance, ARN_TEXT_CHARS)
+        near_match(rng, pattern, ARN_TEXT_CHARS)
     }
 
     #[test]
     fn arn_pattern_agrees_with_reference() {
         let mut rng = Rng(0xdead_beef_cafe_f00d);
-        let mut oracle = Oracle::default();
+        let oracle = Oracle::default();
         let context = Context::new();
         let (mut matched, mut total) = (0, 0);
         let mut pattern = String::new();
@@ -285,13 +192,13 @@ mod pattern {
             if case % 5 == 0 {
                 pattern = random_arn_pattern(&mut rng);
             }
-            let text = if rng.chance(5) {
+            let text = if rng.one_in(5) {
                 let other = random_arn_pattern(&mut rng);
                 near_arn(&mut rng, &other)
             } else {
                 near_arn(&mut rng, &pattern)
             };
-            let expected = reference_arn_match(&mut oracle, &pattern, &text);
+            let expected = reference_arn_match(&oracle, &pattern, &text);
             for scope in [VariableScope::ResourcePart, VariableScope::Anywhere] {
                 for variables in [true, false] {
                     let compiled = ArnPattern::parse(&pattern, variables, scope);
@@ -380,10 +287,10 @@ mod pattern {
     }
 
     fn random_action(rng: &mut Rng) -> String {
-        if rng.chance(30) {
+        if rng.one_in(30) {
             return "*".to_owned();
         }
-        let service = rng.pick(&["s3", "S3", "s3express", "connect"]);
+        let service = *rng.pick(&["s3", "S3", "s3express", "connect"]);
         format!(
             "{service}:{}",
             random_string(rng, &['g', 'E', 't', '*', '?'], 4)
@@ -393,7 +300,7 @@ mod pattern {
     #[test]
     fn action_set_agrees_with_linear_scan() {
         let mut rng = Rng(0x0f0f_0f0f_1234_4321);
-        let mut oracle = Oracle::default();
+        let oracle = Oracle::default();
         for _ in 0..3_000 {
             let entries: Vec<String> = (0..1 + rng.below(10))
                 .map(|_| random_action(&mut rng))

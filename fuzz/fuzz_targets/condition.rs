@@ -1,10 +1,8 @@
-//! Fuzz target `condition`: see `checks::check_condition` for the properties checked.
+//! Fuzz target `condition`: see `iamsim_testkit::fuzz::check_condition` for the properties
+//! checked.
 
 #![no_main]
 
-#[path = "../checks.rs"]
-mod checks;
-
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    checks::check_condition(data);
+    iamsim_testkit::fuzz::check_condition(data);
 });

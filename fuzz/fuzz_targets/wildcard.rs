@@ -1,10 +1,8 @@
-//! Fuzz target `wildcard`: see `checks::check_wildcard` for the properties checked.
+//! Fuzz target `wildcard`: see `iamsim_testkit::fuzz::check_wildcard` for the properties
+//! checked.
 
 #![no_main]
 
-#[path = "../checks.rs"]
-mod checks;
-
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    checks::check_wildcard(data);
+    iamsim_testkit::fuzz::check_wildcard(data);
 });

@@ -1,8 +1,6 @@
-//! Helpers shared by the integration tests: each test file says `mod common;`.
+//! Helpers shared by the integration test modules (`use crate::common;`).
 
-// Every test file is its own crate and uses only some of these.
-#![allow(dead_code)]
-
+use iamsim_testkit::corpus::ReadCase;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -73,19 +71,19 @@ pub fn check(args: &[&str]) -> Run {
     check_in(repo_root(), args)
 }
 
-/// xorshift64*: a small fixed-seed generator, so that failures reproduce.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number below `n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+/// `iamsim_scenario::cases::parse_case_file` as the test kit's `CaseReader`, so that the kit's
+/// checks and surfaces read case files exactly as the CLI does.
+pub fn read_cases(text: &str, source: &str) -> Vec<Result<ReadCase, String>> {
+    iamsim_scenario::cases::parse_case_file(text, source)
+        .into_iter()
+        .map(|result| {
+            result
+                .map(|case| ReadCase {
+                    id: case.id,
+                    request: case.request,
+                    policies: case.policies,
+                })
+                .map_err(|e| e.message)
+        })
+        .collect()
 }

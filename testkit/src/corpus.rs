@@ -1,14 +1,48 @@
-//! Loads conformance cases (`../shared/conformance/FORMAT.md`) for the reference
-//! evaluator: the parsed policies of every slot (parsed exactly as `src/cases.rs`
+//! The conformance corpus (`fixtures/conformance/cases.jsonl`, a copy of
+//! `../shared/conformance/cases.jsonl`; format: `../shared/conformance/FORMAT.md`)
+//! and its loader: the parsed policies of every slot (parsed exactly as `src/cases.rs`
 //! does, with `json::parse` + `Policy::from_json`, but never compiled) and the
 //! request as plain data, so that tests can mutate it and build `Request`s from it.
 
-use super::RefPolicies;
+use crate::reference::RefPolicies;
 use iamsim_engine::decision::Decision;
 use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue};
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{ContextValue, Request};
+use iamsim_engine::{CompiledPolicySet, PolicySet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The repository root (the workspace root, where `fixtures/` is).
+pub fn repo_root() -> &'static Path {
+    let kit = Path::new(env!("CARGO_MANIFEST_DIR"));
+    kit.parent().unwrap_or(kit)
+}
+
+/// `fixtures/conformance/cases.jsonl`, absolute.
+pub fn conformance_path() -> PathBuf {
+    repo_root().join("fixtures/conformance/cases.jsonl")
+}
+
+/// The conformance corpus as text, read from `path`.
+pub fn read_corpus(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// One case as a case-file reader that compiles (the CLI's `parse_case_file`) gives
+/// it: what the fuzz `case` check and the library surfaces need.
+#[derive(Debug)]
+pub struct ReadCase {
+    pub id: String,
+    pub request: Request,
+    /// The compiled policies, or why they do not compile.
+    pub policies: Result<Arc<CompiledPolicySet>, String>,
+}
+
+/// Reads a case file (`text`, named `source` in messages): one result per case, in
+/// order; an unreadable case is its located message. The root package adapts
+/// `iamsim_scenario::cases::parse_case_file` to it (the kit cannot depend on the root).
+pub type CaseReader = fn(text: &str, source: &str) -> Vec<Result<ReadCase, String>>;
 
 /// One case as the reference sees it.
 #[derive(Debug)]
@@ -19,6 +53,38 @@ pub struct RefCase {
     pub request: RawRequest,
     /// The parsed policies, or the parse error message.
     pub policies: Result<RefPolicies, String>,
+}
+
+impl RefCase {
+    /// The case as the engine compiles it from the reference loader's policies (each
+    /// `scp`/`rcp` entry one organization level, as the CLI's case reader has it):
+    /// the kit's own case reader, for packages that cannot use the CLI's.
+    pub fn compiled(&self) -> ReadCase {
+        let policies = match &self.policies {
+            Ok(policies) => CompiledPolicySet::compile(&policy_set(policies))
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        };
+        ReadCase {
+            id: self.id.clone(),
+            request: self.request.to_request(),
+            policies,
+        }
+    }
+}
+
+/// The engine's `PolicySet` of the parsed policies: each `scp`/`rcp` entry is one
+/// organization level.
+pub fn policy_set(policies: &RefPolicies) -> PolicySet {
+    PolicySet {
+        identity: policies.identity.clone(),
+        resource: policies.resource.clone(),
+        boundary: policies.boundary.clone(),
+        session: policies.session.clone(),
+        scp: policies.scp.iter().map(|p| vec![p.clone()]).collect(),
+        rcp: policies.rcp.iter().map(|p| vec![p.clone()]).collect(),
+    }
 }
 
 /// A context value as plain data.
@@ -162,7 +228,9 @@ fn scalar(v: &JsonValue, source: &Arc<str>, line: u32) -> String {
     }
 }
 
-fn policies(v: &JsonValue, source: &Arc<str>) -> Result<RefPolicies, String> {
+/// The reference's view of a case's `policies` member: each slot parsed, never
+/// compiled; the first error's message otherwise.
+pub fn policies(v: &JsonValue, source: &Arc<str>) -> Result<RefPolicies, String> {
     let JsonKind::Object(members) = &v.kind else {
         return Err("`policies` must be an object".into());
     };

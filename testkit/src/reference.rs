@@ -1,5 +1,5 @@
 //! A deliberately naive reference evaluator: a second, independent reading of
-//! `../shared/SEMANTICS.md`, written for obviousness rather than speed, used as a
+//! `docs/SEMANTICS.md` (a copy of `../shared/SEMANTICS.md`), written for obviousness rather than speed, used as a
 //! correctness oracle for the optimised engine.
 //!
 //! What is shared with the engine and what is not:
@@ -9,18 +9,14 @@
 //!   typed value comparisons of the Numeric, Date, IP and Binary families (one policy
 //!   value against one request value, through a one-value `CompiledCondition` of the
 //!   positive operator);
-//! * re-implemented here: action, resource and principal matching (one `regex::Regex`
-//!   per pattern), policy variables, String/StringLike/Bool/Arn*/Null comparisons, set
+//! * re-implemented here: action, resource and principal matching (one regex of the
+//!   [`crate::oracle`] per pattern), policy variables, String/StringLike/Bool/Arn*/Null comparisons, set
 //!   qualifiers, `IfExists`, absent keys, NOR of negated operators, NotPrincipal
 //!   exclusion and the whole decision algorithm of SEMANTICS §9.
 //!
 //! Nothing here calls the engine's pattern, compile or evaluation code.
 
-#![allow(dead_code)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-pub mod load;
-
+use crate::oracle::{self, Glob, RegexCache, ANY_ONE, ANY_RUN, SEGMENT_ONE, SEGMENT_RUN};
 use iamsim_engine::condition::{
     BaseOperator, CompiledCondition, ConditionOperator, PolicyValue, SetQualifier,
 };
@@ -30,9 +26,6 @@ use iamsim_engine::model::{
     Statement,
 };
 use iamsim_engine::request::{Caller, Context, ContextValue, Request};
-use regex::Regex;
-use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// The parsed (not compiled) policies of one case, by layer (SEMANTICS §1.1).
 #[derive(Debug, Default)]
@@ -44,7 +37,7 @@ pub struct RefPolicies {
     pub scp: Vec<Policy>,
     pub rcp: Vec<Policy>,
     /// Regex source → compiled regex, so that a pattern is compiled once per case.
-    regexes: RefCell<HashMap<String, Regex>>,
+    regexes: RegexCache,
 }
 
 impl RefPolicies {
@@ -63,7 +56,7 @@ impl RefPolicies {
             session,
             scp,
             rcp,
-            regexes: RefCell::new(HashMap::new()),
+            regexes: RegexCache::default(),
         }
     }
 
@@ -79,11 +72,7 @@ impl RefPolicies {
     }
 
     fn is_match(&self, source: &str, text: &str) -> bool {
-        let mut cache = self.regexes.borrow_mut();
-        let re = cache
-            .entry(source.to_owned())
-            .or_insert_with(|| Regex::new(source).unwrap_or_else(|e| panic!("{source}: {e}")));
-        re.is_match(text)
+        self.regexes.is_match(source, text)
     }
 }
 
@@ -184,21 +173,18 @@ fn substitute(tokens: &[Token], context: &Context) -> Option<Vec<Token>> {
 
 /// The regex text of variable-free tokens; `star`/`one` are what `*`/`?` become.
 fn glob_body(tokens: &[Token], star: &str, one: &str) -> String {
-    let mut s = String::new();
-    for t in tokens {
-        match t {
-            Token::Char(c) => s.push_str(&regex::escape(&c.to_string())),
-            Token::Star => s.push_str(star),
-            Token::One => s.push_str(one),
-            Token::Variable { .. } => unreachable!("substitute variables first"),
-        }
-    }
-    s
+    let pieces = tokens.iter().map(|t| match t {
+        Token::Char(c) => Glob::Literal(*c),
+        Token::Star => Glob::Star,
+        Token::One => Glob::One,
+        Token::Variable { .. } => unreachable!("substitute variables first"),
+    });
+    oracle::regex_body(pieces, star, one)
 }
 
 /// An anchored, case-sensitive regex for variable-free tokens.
 fn regex_source(tokens: &[Token], star: &str, one: &str) -> String {
-    format!("(?s)^{}$", glob_body(tokens, star, one))
+    oracle::anchored(&glob_body(tokens, star, one))
 }
 
 fn literal_text(tokens: &[Token]) -> String {
@@ -263,8 +249,9 @@ impl Evaluation<'_> {
         let Some((prefix, name)) = pattern.split_once(':') else {
             return false;
         };
-        let name = glob_body(&tokens(name, false, true), ".*", ".");
-        let source = format!("(?is)^{}:{}$", regex::escape(prefix), name);
+        let prefix = oracle::regex_body(oracle::literal(&format!("{prefix}:")), ANY_RUN, ANY_ONE);
+        let name = glob_body(&tokens(name, false, true), ANY_RUN, ANY_ONE);
+        let source = format!("(?i){}", oracle::anchored(&format!("{prefix}{name}")));
         self.p.is_match(&source, self.r.action())
     }
 
@@ -283,7 +270,7 @@ impl Evaluation<'_> {
         if parts.len() == 6 {
             // §5.3: the first five segments one by one (no variables there, §5.10).
             for i in 0..5 {
-                let seg = regex_source(&tokens(parts[i], false, true), ".*", ".");
+                let seg = regex_source(&tokens(parts[i], false, true), ANY_RUN, ANY_ONE);
                 if !self.p.is_match(&seg, request[i]) {
                     return false;
                 }
@@ -295,7 +282,7 @@ impl Evaluation<'_> {
             else {
                 return false;
             };
-            let source = regex_source(&resource_part, ".*", ".");
+            let source = regex_source(&resource_part, ANY_RUN, ANY_ONE);
             return self.p.is_match(&source, request[5]);
         }
         // §5.3/5.11: fewer than six segments match only through a trailing `*`, which
@@ -306,14 +293,14 @@ impl Evaluation<'_> {
             return false;
         };
         for i in 0..last {
-            let seg = regex_source(&tokens(parts[i], false, true), "[^:]*", "[^:]");
+            let seg = regex_source(&tokens(parts[i], false, true), SEGMENT_RUN, SEGMENT_ONE);
             if !self.p.is_match(&seg, request[i]) {
                 return false;
             }
         }
         let rest = request[last..].join(":");
-        let head = glob_body(&tokens(head, false, true), "[^:]*", "[^:]");
-        let source = format!("(?s)^{head}.*$");
+        let head = glob_body(&tokens(head, false, true), SEGMENT_RUN, SEGMENT_ONE);
+        let source = oracle::anchored(&format!("{head}{ANY_RUN}"));
         self.p.is_match(&source, &rest)
     }
 
@@ -496,7 +483,8 @@ impl Evaluation<'_> {
                 let Some(t) = substitute(&tokens(text, variables, true), context) else {
                     return false;
                 };
-                self.p.is_match(&regex_source(&t, ".*", "."), request)
+                self.p
+                    .is_match(&regex_source(&t, ANY_RUN, ANY_ONE), request)
             }
             BaseOperator::ArnEquals | BaseOperator::ArnLike => {
                 self.arn_like(text, variables, request)
@@ -536,7 +524,7 @@ impl Evaluation<'_> {
             .iter()
             .zip(request)
             .all(|(seg, req)| match substitute(seg, self.r.context()) {
-                Some(t) => self.p.is_match(&regex_source(&t, ".*", "."), req),
+                Some(t) => self.p.is_match(&regex_source(&t, ANY_RUN, ANY_ONE), req),
                 None => false,
             })
     }

@@ -1,8 +1,8 @@
 //! The properties the fuzz targets check: one plain function per target, each
-//! panicking when a property is violated. The targets in `fuzz_targets/` call them,
-//! and `tests/fuzz_seeds.rs` runs every file of `fuzz/seeds/<target>/` through the
-//! same functions on `cargo test`, so a saved crash input keeps failing there until
-//! the engine is fixed.
+//! panicking when a property is violated. The targets in `fuzz/fuzz_targets/` call
+//! them, and the root package's `fuzz_seeds` tests run every file of
+//! `fuzz/seeds/<target>/` through the same functions on `cargo test`, so a saved crash
+//! input keeps failing there until the engine is fixed.
 //!
 //! Input formats (so that seeds can be written by hand):
 //! * `parse_policy`: a policy document, as UTF-8 text (other input is skipped).
@@ -15,11 +15,13 @@
 //!   size — see [`check_condition`]), then `\0`-separated text segments: policy
 //!   values, request values, the value of `aws:username`. A segment starting with
 //!   a byte ≥ 0xF8 is [`DICTIONARY`]`[next byte]` followed by the rest.
-//! * `case`: a case file (JSON Lines, or one JSON array of cases).
+//! * `case`: a case file (JSON Lines, or one JSON array of cases), read by the CLI's
+//!   case reader (a [`CaseReader`], which the caller passes: the test kit cannot
+//!   depend on the root package).
 
-#![allow(dead_code)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
+use crate::corpus::{self, CaseReader};
+use crate::oracle::oracle_match;
+use crate::reference::{reference_decision, RefPolicies};
 use iamsim_engine::condition::{
     BaseOperator, CompiledCondition, ConditionOperator, ConditionOutcome, PolicyValue, SetQualifier,
 };
@@ -31,32 +33,10 @@ use iamsim_engine::pattern::glob::glob_match_str;
 use iamsim_engine::pattern::ResourcePatternSet;
 use iamsim_engine::request::{Context, ContextValue, Request};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
-use iamsim_scenario::cases::parse_case_file;
-use regex::Regex;
-
-#[path = "../tests/reference/mod.rs"]
-mod reference;
-
-use reference::{reference_decision, RefPolicies};
+use std::sync::Arc;
 
 // ---------------------------------------------------------------------------
 // Shared helpers.
-
-/// The anchored regular expression a wildcard pattern means (`*` → `.*`, `?` → `.`,
-/// everything else literal), as in `engine/tests/pattern_oracle.rs`. `None` when the
-/// regex crate refuses it (size limits): then there is no oracle answer.
-fn oracle(pattern: &str, text: &str) -> Option<bool> {
-    let mut source = String::from("(?s)^");
-    for c in pattern.chars() {
-        match c {
-            '*' => source.push_str(".*"),
-            '?' => source.push('.'),
-            other => source.push_str(&regex::escape(other.encode_utf8(&mut [0; 4]))),
-        }
-    }
-    source.push('$');
-    Regex::new(&source).ok().map(|re| re.is_match(text))
-}
 
 /// Error positions are 1-based and inside the text: the line exists and the column is
 /// at most one past its last character.
@@ -343,7 +323,7 @@ pub fn check_wildcard(data: &[u8]) {
 
     // 1. The glob matcher against the regex oracle.
     for pattern in &patterns {
-        if let Some(expected) = oracle(pattern, &text) {
+        if let Some(expected) = oracle_match(pattern, &text) {
             assert_eq!(
                 glob_match_str(pattern, &text),
                 expected,
@@ -361,7 +341,8 @@ pub fn check_wildcard(data: &[u8]) {
         let written = format!("{PREFIX}{first}");
         let pattern = ArnPattern::parse(&written, variables, VariableScope::ResourcePart);
         let alone = pattern.matches(&prefixed_text, &context);
-        if let Some(expected) = oracle(first, &text).filter(|_| !variables || !first.contains('$'))
+        if let Some(expected) =
+            oracle_match(first, &text).filter(|_| !variables || !first.contains('$'))
         {
             assert_eq!(
                 alone,
@@ -797,7 +778,7 @@ pub fn check_condition(data: &[u8]) {
                 BaseOperator::StringEquals => Some(values.iter().any(|v| v.as_text() == request)),
                 BaseOperator::StringLike => values
                     .iter()
-                    .map(|v| oracle(v.as_text(), request))
+                    .map(|v| oracle_match(v.as_text(), request))
                     .try_fold(false, |any, m| m.map(|m| any || m)),
                 _ => None,
             };
@@ -845,57 +826,35 @@ fn case_values(text: &str) -> Vec<Option<JsonValue>> {
 }
 
 /// The reference evaluator's view of a case's `policies` (parsed, never compiled),
-/// as `tests/reference/load.rs` builds it; `None` where the case has no usable
-/// policies (those cases are not evaluated anyway).
+/// by the test kit's corpus loader; `None` where the case has no usable policies
+/// (those cases are not evaluated anyway).
 fn reference_policies(case: &JsonValue) -> Option<RefPolicies> {
-    let JsonKind::Object(members) = &case.get("policies")?.kind else {
-        return None;
-    };
-    let parse =
-        |kind: PolicyKind, v: &JsonValue| Policy::from_json(v, kind, CASE_SOURCE.into(), "").ok();
-    let many = |kind: PolicyKind, v: &JsonValue| match &v.kind {
-        JsonKind::Array(items) => items.iter().map(|p| parse(kind, p)).collect(),
-        _ => None,
-    };
-    let mut policies = RefPolicies::default();
-    for m in members {
-        match &*m.name {
-            "identity" => policies.identity = many(PolicyKind::Identity, &m.value)?,
-            "scp" => policies.scp = many(PolicyKind::Scp, &m.value)?,
-            "rcp" => policies.rcp = many(PolicyKind::Rcp, &m.value)?,
-            "resource" => policies.resource = Some(parse(PolicyKind::Resource, &m.value)?),
-            "boundary" => policies.boundary = Some(parse(PolicyKind::Boundary, &m.value)?),
-            "session" => policies.session = Some(parse(PolicyKind::Session, &m.value)?),
-            _ => return None,
-        }
-    }
-    Some(policies)
+    corpus::policies(case.get("policies")?, &Arc::from(CASE_SOURCE)).ok()
 }
 
-/// Bytes → text → `parse_case_file`; every case that reads and whose policies
-/// compile is evaluated by the fast path, the explain path and the reference
-/// evaluator, which must agree. Unreadable cases carry a located message.
-pub fn check_case(data: &[u8]) {
+/// Bytes → text → `read` (the CLI's `parse_case_file`); every case that reads and
+/// whose policies compile is evaluated by the fast path, the explain path and the
+/// reference evaluator, which must agree. Unreadable cases carry a located message.
+pub fn check_case(data: &[u8], read: CaseReader) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let results = parse_case_file(text, CASE_SOURCE);
+    let results = read(text, CASE_SOURCE);
     let values = case_values(text);
     assert_eq!(
         results.len(),
         values.len(),
-        "parse_case_file returned {} results for {} cases",
+        "the case reader returned {} results for {} cases",
         results.len(),
         values.len()
     );
     for (result, value) in results.iter().zip(&values) {
         let case = match result {
             Ok(case) => case,
-            Err(e) => {
+            Err(message) => {
                 assert!(
-                    e.message.starts_with(&format!("{CASE_SOURCE}:")) && e.message.len() > 20,
-                    "case error without location: {:?}",
-                    e.message
+                    message.starts_with(&format!("{CASE_SOURCE}:")) && message.len() > 20,
+                    "case error without location: {message:?}"
                 );
                 continue;
             }
