@@ -330,9 +330,10 @@ mod tests {
             resource: "*",
             context: RowContext::Pairs(&[]),
         };
-        assert_eq!(
-            lane.evaluate(row).map(|e| e.response.decision).unwrap_err(),
-            RowError::UnknownPrincipal("ghost".into())
-        );
+        let err = lane.evaluate(row).map(|e| e.response.decision).unwrap_err();
+        assert_eq!(err, scenario.unknown_principal("ghost"));
+        let RowError::UnknownPrincipal { known, count, .. } = &err;
+        assert_eq!(*count, scenario.principals().len());
+        assert_eq!(known[0], "root", "nearest first: {err}");
     }
 }

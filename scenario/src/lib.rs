@@ -20,7 +20,8 @@
 //! * [`world`] (re-exported here): the scenario model, its loader and derived context;
 //! * [`cases`]: self-contained conformance cases (policies + request + expectation);
 //! * [`batch`]: the batch evaluator API (rows in, responses out, in order, parallel);
-//! * [`generate`]: deterministic request rows over a scenario, for benchmarks.
+//! * [`generate`]: deterministic request rows over a scenario, for benchmarks;
+//! * [`suggest`]: "did you mean" ordering for messages.
 //!
 //! No command-line parsing, no printing: warnings are returned
 //! ([`Scenario::warnings`]) for the caller to show.
@@ -33,6 +34,7 @@ pub mod files;
 pub mod generate;
 #[doc(hidden)]
 pub mod scan;
+pub mod suggest;
 pub mod world;
 pub mod yaml;
 

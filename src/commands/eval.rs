@@ -108,7 +108,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         args.principal_id.as_deref(),
     ));
     for c in &args.context {
-        let (k, v) = parse_context_arg(c).map_err(CliError::Usage)?;
+        let (k, v) = parse_context_arg(c).map_err(|e| CliError::Usage(format!("--context {e}")))?;
         request.context_mut().insert(&k, v);
     }
     let decision = set.evaluate(&request).decision;

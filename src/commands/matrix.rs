@@ -17,6 +17,7 @@ use crate::report::print_warnings;
 use iamsim_engine::explain::{render_text, statement_name};
 use iamsim_engine::pattern::glob::glob_match_str;
 use iamsim_engine::Decision;
+use iamsim_scenario::suggest::by_nearness;
 use iamsim_scenario::{
     BatchEvaluator, MatrixTarget, RowContext, RowError, RowRef, Scenario, ScenarioPrincipal,
 };
@@ -114,9 +115,9 @@ fn select(
     } else {
         for p in &args.principals {
             if scenario.principal(p).is_none() {
-                let known: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
+                let known = by_nearness(p, all.iter().map(|p| p.name.as_str()));
                 return Err(format!(
-                    "--principal `{p}` matches no principal of the scenario (principals: {})",
+                    "--principal `{p}` matches no principal of the scenario (principals, nearest first: {})",
                     known.join(", ")
                 ));
             }

@@ -301,9 +301,10 @@ pub fn row_from_json(v: &JsonValue, line: u32, source: &str) -> Result<Row, RowP
             "note" | "why" | "doc" => row.note = Some(text_of(m)?),
             "expect" => {
                 let s = text_of(m)?;
-                row.expect = Some(Expectation::parse(&s).ok_or_else(|| {
-                    err(m.value.position, "/expect", format!("unknown expectation `{s}` (allowed, explicitDeny, implicitDeny, denied)"))
-                })?);
+                row.expect =
+                    Some(Expectation::parse(&s).ok_or_else(|| {
+                        err(m.value.position, "/expect", Expectation::unknown(&s))
+                    })?);
             }
             "context" => {
                 row.request.context = iamsim_scenario::cases::context_from_json(&m.value)
@@ -345,7 +346,9 @@ pub fn parse_context_cell(cell: &str) -> Result<Context, String> {
     }
     let mut ctx = Context::new();
     for pair in cell.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = super::context_arg::parse_context_arg(pair)?;
+        let (k, v) = super::context_arg::parse_context_arg(pair).map_err(|e| {
+            format!("context cell: {e} (a cell is a JSON object or `key=value; key=value`)")
+        })?;
         ctx.insert(&k, v);
     }
     Ok(ctx)
@@ -362,6 +365,8 @@ pub struct CsvRows<R: std::io::Read> {
 
 #[derive(Default)]
 struct Columns {
+    /// The header's column names, in order.
+    names: Vec<String>,
     principal: usize,
     action: usize,
     resource: usize,
@@ -376,7 +381,8 @@ impl<R: std::io::Read> CsvRows<R> {
     pub fn new(input: R, source: &str) -> Result<Self, RowParseError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
-            .flexible(false)
+            // Rows of the wrong length are reported by `csv_row`, naming the columns.
+            .flexible(true)
             .from_reader(input);
         let headers = reader
             .headers()
@@ -385,7 +391,10 @@ impl<R: std::io::Read> CsvRows<R> {
                 message: format!("{source}:1: cannot read the CSV header: {e}"),
             })?
             .clone();
-        let mut c = Columns::default();
+        let mut c = Columns {
+            names: headers.iter().map(|h| h.trim().to_owned()).collect(),
+            ..Columns::default()
+        };
         let mut seen = [false; 3];
         for (i, h) in headers.iter().enumerate() {
             match h.trim() {
@@ -456,6 +465,22 @@ fn csv_row(
         line,
         message: format!("{source}:{line}: {problem}"),
     };
+    let (fields, columns) = (r.len(), c.names.len());
+    if fields < columns {
+        let missing: Vec<String> = (fields..columns)
+            .map(|i| format!("`{}` (column {})", c.names[i], i + 1))
+            .collect();
+        return Err(err(format!(
+            "the row has {fields} of the header's {columns} fields: {} missing",
+            missing.join(", ")
+        )));
+    }
+    if fields > columns {
+        return Err(err(format!(
+            "the row has {fields} fields but the header names {columns} columns (a comma in a \
+             value needs the value in double quotes)"
+        )));
+    }
     let cell = |i: usize| r.get(i).unwrap_or("").trim();
     let opt = |i: Option<usize>| i.map(cell).filter(|s| !s.is_empty()).map(str::to_owned);
     let mut row = Row {
@@ -480,11 +505,7 @@ fn csv_row(
         row.request.context = parse_context_cell(cell(i)).map_err(err)?;
     }
     if let Some(s) = opt(c.expect) {
-        row.expect = Some(Expectation::parse(&s).ok_or_else(|| {
-            err(format!(
-                "unknown expectation `{s}` (allowed, explicitDeny, implicitDeny, denied)"
-            ))
-        })?);
+        row.expect = Some(Expectation::parse(&s).ok_or_else(|| err(Expectation::unknown(&s)))?);
     }
     Ok(row)
 }

@@ -134,16 +134,38 @@ pub struct RequestRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowError {
     /// The principal is neither a name nor an ARN of the scenario.
-    UnknownPrincipal(String),
+    UnknownPrincipal {
+        /// As the row wrote it.
+        principal: String,
+        /// The scenario's principal names, nearest to it first (at most
+        /// [`LISTED_PRINCIPALS`]).
+        known: Vec<String>,
+        /// How many principals the scenario has.
+        count: usize,
+    },
 }
+
+/// Principal names an unknown-principal message lists before "…".
+pub const LISTED_PRINCIPALS: usize = 8;
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RowError::UnknownPrincipal(p) => write!(
-                f,
-                "unknown principal `{p}` (not a name or ARN of the scenario)"
-            ),
+            RowError::UnknownPrincipal {
+                principal,
+                known,
+                count,
+            } => {
+                write!(
+                    f,
+                    "unknown principal `{principal}` (not a name or ARN of the scenario; principals, nearest first: {}",
+                    known.join(", ")
+                )?;
+                if *count > known.len() {
+                    write!(f, ", … {count} in all")?;
+                }
+                f.write_str(")")
+            }
         }
     }
 }
@@ -354,12 +376,28 @@ impl Scenario {
         Ok((self.policy_set(target, request), request))
     }
 
+    /// The error for a principal the scenario does not know, listing its names
+    /// nearest first.
+    pub fn unknown_principal(&self, principal: &str) -> RowError {
+        let names =
+            crate::suggest::by_nearness(principal, self.principals.iter().map(|p| p.name.as_str()));
+        RowError::UnknownPrincipal {
+            principal: principal.to_owned(),
+            known: names
+                .into_iter()
+                .take(LISTED_PRINCIPALS)
+                .map(str::to_owned)
+                .collect(),
+            count: self.principals.len(),
+        }
+    }
+
     /// What a request's derived context and policy set depend on.
     fn target_of(&self, principal: &str, resource: &str) -> Result<Target, RowError> {
         let principal = *self
             .principal_index
             .get(principal)
-            .ok_or_else(|| RowError::UnknownPrincipal(principal.to_owned()))?;
+            .ok_or_else(|| self.unknown_principal(principal))?;
         let (instance, user) = match context::connect_target(&self.instances, resource) {
             Some((i, user)) => (i, user.map_or(usize::MAX, |u| u.ordinal)),
             None => (usize::MAX, usize::MAX),
