@@ -13,16 +13,27 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-pub mod compile;
+// The rooms, in the order of the flow: each may import only from rooms above it
+// (checked by the `layering` test below).
+mod compile;
+#[doc(hidden)]
 pub mod condition;
 pub mod decision;
-pub mod eval;
+mod eval;
 pub mod explain;
-pub mod json;
 pub mod model;
+#[doc(hidden)]
 pub mod pattern;
 pub mod request;
-pub mod variables;
+pub mod source;
+mod util;
 
-pub use compile::{CompileError, CompiledPolicySet, PolicySet};
+#[doc(hidden)]
+pub mod internal;
+
+#[doc(hidden)]
+pub use internal::{json, variables};
+
+pub use compile::{CompileError, CompiledPolicySet, PolicySet, PolicyWarning, PolicyWarningKind};
 pub use decision::{Decision, Response};
+

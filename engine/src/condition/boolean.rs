@@ -14,8 +14,8 @@ use super::string::equals_ignore_case;
 use super::{
     ConditionDiagnostic, ConditionValueError, ConditionValueErrorKind, PolicyValue, ValueTest,
 };
+use crate::pattern::pieces::{has_variables, parse_pieces, Piece, Wildcards};
 use crate::request::Context;
-use crate::variables::{has_variables, parse_pieces, Piece, Wildcards};
 
 /// Compiled policy values of `Bool`.
 #[derive(Debug, Clone)]

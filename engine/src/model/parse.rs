@@ -3,7 +3,7 @@
 //! grammar and the element pages; SEMANTICS §2).
 
 use super::*;
-use crate::json::{escape_pointer_token, JsonError, JsonErrorKind, JsonKind, JsonValue};
+use crate::source::json::{escape_pointer_token, JsonError, JsonErrorKind, JsonKind, JsonValue};
 
 /// A policy that cannot be used, and where the problem is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,7 +144,7 @@ impl Ctx<'_> {
         &self,
         pointer: &str,
         v: &'v JsonValue,
-    ) -> Result<&'v [crate::json::JsonMember], PolicyError> {
+    ) -> Result<&'v [crate::source::json::JsonMember], PolicyError> {
         match &v.kind {
             JsonKind::Object(m) => Ok(m),
             _ => Err(self.wrong_type(pointer, v, "an object")),
@@ -655,8 +655,9 @@ mod tests {
 
     #[test]
     fn pointer_prefix_for_embedded_policies() {
-        let json = crate::json::parse(r#"{"Statement":{"Effect":"Nope"}}"#, 7, Default::default())
-            .unwrap();
+        let json =
+            crate::source::json::parse(r#"{"Statement":{"Effect":"Nope"}}"#, 7, Default::default())
+                .unwrap();
         let e = Policy::from_json(
             &json,
             PolicyKind::Identity,

@@ -4,9 +4,9 @@
 //! old-version policy, duplicate or non-alphanumeric `Sid`s. Warnings never change
 //! a decision; errors are the parse and compile steps' business.
 
-use super::{Policy, PolicyKind, PolicyVersion};
-use crate::json::Position;
+use crate::model::{Policy, PolicyKind, PolicyVersion};
 use crate::pattern::arn::{ArnPattern, ArnPatternWarning, VariableScope};
+use crate::source::json::Position;
 use std::collections::BTreeSet;
 use std::fmt;
 

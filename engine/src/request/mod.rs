@@ -3,7 +3,7 @@
 //! prefix, splits the resource ARN and classifies the caller, so that evaluation
 //! itself never allocates or re-parses.
 
-use crate::pattern::set::{bytes_eq, hash_str, StrKey};
+use crate::util::str_map::{bytes_eq, hash_str, StrKey};
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -389,7 +389,7 @@ impl Caller {
         if principal == "anonymous" {
             return Caller::Anonymous;
         }
-        let Some(parts) = crate::pattern::split_arn(principal) else {
+        let Some(parts) = crate::util::arn::split_arn(principal) else {
             return if principal.ends_with(".amazonaws.com")
                 || principal.ends_with(".amazonaws.com.cn")
             {
@@ -655,7 +655,7 @@ impl Request {
     }
 
     /// The resource ARN split at its first five `:` (as
-    /// [`split_arn`](crate::pattern::split_arn) would), without searching it again.
+    /// [`split_arn`](crate::util::arn::split_arn) would), without searching it again.
     #[inline]
     pub(crate) fn resource_arn(&self) -> Option<[&str; 6]> {
         let [a, b, c, d, e] = self.resource_colons?;
@@ -766,7 +766,7 @@ mod tests {
             r.set_resource(resource);
             assert_eq!(
                 r.resource_arn(),
-                crate::pattern::split_arn(resource),
+                crate::util::arn::split_arn(resource),
                 "{resource}"
             );
         }

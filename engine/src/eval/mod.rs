@@ -13,8 +13,8 @@ use crate::decision::{
     Response, StatementRef,
 };
 use crate::model::Effect;
-use crate::pattern::set::StrKey;
 use crate::request::{Caller, Request};
+use crate::util::str_map::StrKey;
 use std::cell::OnceCell;
 
 /// What happened when one statement was tested against a request.

@@ -8,18 +8,23 @@ use crate::condition::{
     CompiledCondition, ConditionOperator, ConditionValueError, OperatorError, PolicyValue,
 };
 use crate::decision::{Layer, StatementRef};
-use crate::json::Position;
 use crate::model::{
     Effect, Location, Policy, PolicyKind, PrincipalType, PrincipalValue, ScalarValue, Statement,
 };
 use crate::pattern::arn::{ArnPatternWarning, VariableScope};
-use crate::pattern::set::{GlobIndex, GlobMatches, StrKey, StrMap};
+use crate::pattern::buckets::{GlobIndex, GlobMatches};
+use crate::pattern::pieces::Piece;
 use crate::pattern::{
     ActionPattern, ActionPatternError, ActionPatternSet, ArnPattern, ResourcePatternSet,
 };
 use crate::request::Caller;
-use crate::variables::Piece;
+use crate::source::json::Position;
+use crate::util::str_map::{StrKey, StrMap};
 use std::sync::Arc;
+
+pub(crate) mod lint;
+
+pub use lint::{PolicyWarning, PolicyWarningKind};
 
 /// The policies in force for one kind of request, by layer (SEMANTICS §1.1).
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,32 @@
+//! Step 0, the source: text → JSON tree with positions ([`json`]), and the one
+//! [`Location`] type (source name, JSON Pointer, line:column) every later step uses to
+//! say where something sits. A leaf: depends on nothing else in the crate.
+
+pub mod json;
+
+pub use json::Position;
+
+use std::fmt;
+use std::sync::Arc;
+
+/// Where an element of a policy sits: which source, which JSON Pointer, which line:column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// The source name the caller gave (usually a file path).
+    pub source: Arc<str>,
+    /// JSON Pointer of the element within the source.
+    pub pointer: String,
+    /// Line and column of the element.
+    pub position: Position,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() {
+            "(document)"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{}:{}: {}", self.source, self.position, pointer)
+    }
+}
