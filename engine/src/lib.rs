@@ -37,3 +37,5 @@ pub use internal::{json, variables};
 pub use compile::{CompileError, CompiledPolicySet, PolicySet, PolicyWarning, PolicyWarningKind};
 pub use decision::{Decision, Response};
 
+#[cfg(test)]
+mod layering;
