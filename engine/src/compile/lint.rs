@@ -1,5 +1,5 @@
-//! Warnings about policies that load and evaluate, but probably not as their author
-//! meant, or that AWS itself would refuse to store: size quotas, short or oddly
+//! Step 6, compile — lint: warnings about policies that load and evaluate, but
+//! probably not as their author meant, or that AWS itself would refuse to store: size quotas, short or oddly
 //! wildcarded ARNs, action strings with spaces or commas, policy variables in an
 //! old-version policy, duplicate or non-alphanumeric `Sid`s. Warnings never change
 //! a decision; errors are the parse and compile steps' business.

@@ -1,4 +1,4 @@
-//! Step 2: typed model → compiled policy set. Action and resource strings become
+//! Step 6, compile: typed model → compiled policy set. Action and resource strings become
 //! bucketed pattern sets, condition values are typed once, principals are
 //! classified, and every layer's statements are indexed by service so a request
 //! only visits statements that can name its action. The result is immutable,

@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the `Bool` operator.
+//! Step 4, conditions: condition blocks → typed, compiled tests — the `Bool` operator.
 //!
 //! Rules (IAM User Guide, "Boolean condition operators"; SEMANTICS 7.6.5, 11.7):
 //! `true`/`false` compare case-insensitively; a JSON boolean is the same as its

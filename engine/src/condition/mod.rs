@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests.
+//! Step 4, conditions: condition blocks → typed, compiled tests.
 //!
 //! One [`CompiledCondition`] is one (operator, key, values) triple of a policy's
 //! `Condition` element. Compiling parses the operator name, lower-cases the key and

@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — operator names. Parses a
+//! Step 4, conditions: condition blocks → typed, compiled tests — operator names. Parses a
 //! condition operator name (`ForAnyValue:StringLikeIfExists`) into its set
 //! qualifier, base operator and `IfExists` flag, once per policy.
 //!

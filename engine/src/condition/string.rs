@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the String family
+//! Step 4, conditions: condition blocks → typed, compiled tests — the String family
 //! (`StringEquals`, `StringEqualsIgnoreCase`, `StringLike` and their negations).
 //!
 //! Rules (IAM User Guide, "String condition operators"; SEMANTICS 7.6.1–7.6.2):

@@ -1,4 +1,4 @@
-//! Step 3: compiled set + request → decision. Each layer is scanned for applying
+//! Step 7, evaluate: compiled set + request → decision. Each layer is scanned for applying
 //! Deny statements first (any one decides, SEMANTICS §9.2), then for Allow
 //! statements, and the rule of SEMANTICS §9.5 combines the layers. The same
 //! statement test and the same combining rule serve the explain path, which only

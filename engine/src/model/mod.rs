@@ -1,4 +1,4 @@
-//! Step 1: JSON tree → typed policy model, with the location of every element.
+//! Step 1, parse: JSON tree → typed policy model, with the location of every element.
 //!
 //! The model is what the user wrote, checked for shape (IAM policy grammar, IAM User
 //! Guide "Grammar of the IAM JSON policy language") but not yet compiled: action
@@ -75,7 +75,7 @@ impl PolicyVersion {
 }
 
 /// `Allow` or `Deny`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Effect {
     /// `"Effect": "Allow"`
     Allow,

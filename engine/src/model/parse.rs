@@ -1,5 +1,5 @@
-//! Shape checks of the policy grammar: which members exist, which are required for
-//! which kind of policy, and which value shapes they take (IAM User Guide, policy
+//! Step 1, parse — shape checks of the policy grammar: which members exist, which
+//! are required for which kind of policy, and which value shapes they take (IAM User Guide, policy
 //! grammar and the element pages; SEMANTICS §2).
 
 use super::*;
@@ -103,6 +103,15 @@ pub enum PolicyErrorKind {
 }
 
 impl PolicyError {
+    /// Where the offending element is, as one [`Location`].
+    pub fn location(&self) -> Location {
+        Location {
+            source: self.source_name.clone(),
+            pointer: self.pointer.clone(),
+            position: self.position,
+        }
+    }
+
     pub(crate) fn from_json(source: Arc<str>, base_pointer: &str, e: JsonError) -> Self {
         PolicyError {
             source_name: source,

@@ -1,4 +1,4 @@
-//! Step: policy strings → compiled matchers — one `Action`/`NotAction` entry.
+//! Step 3, patterns: policy strings → compiled matchers — one `Action`/`NotAction` entry.
 //!
 //! AWS rules implemented here (SEMANTICS §4, §2.6.9, §2.7.7): `*` alone is every
 //! action; anything else is `service:name`, split at the first `:`; the service

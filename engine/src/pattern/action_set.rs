@@ -1,4 +1,4 @@
-//! Step: policy strings → compiled matchers — action sets. One statement's (or a
+//! Step 3, patterns: policy strings → compiled matchers — action sets. One statement's (or a
 //! whole policy set's) `Action`/`NotAction` list keyed by service, with the action
 //! names of each service bucketed, so a request is answered by a few lookups.
 

@@ -1,4 +1,4 @@
-//! Step: policy strings → compiled matchers — ARN patterns, for `Resource`/`NotResource`
+//! Step 3, patterns: policy strings → compiled matchers — ARN patterns, for `Resource`/`NotResource`
 //! entries and the values of `ArnLike`/`ArnEquals`/`ArnNotLike`/`ArnNotEquals`.
 //!
 //! AWS rules implemented here, in our words (SEMANTICS §5, §7.6.8, §8.9, §11.9, §11.15):

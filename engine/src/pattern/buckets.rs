@@ -1,4 +1,4 @@
-//! Step: policy strings → compiled matchers — buckets. Variable-free globs over one
+//! Step 3, patterns: policy strings → compiled matchers — buckets. Variable-free globs over one
 //! string, sorted the way ripgrep's `globset` does (any, exact, prefix, suffix,
 //! general), plus the short-list form ([`SimpleGlob`]) and the per-service index of
 //! wildcard action names ([`GlobIndex`]) the compiled set keeps.

@@ -1,4 +1,4 @@
-//! Step: policy strings → compiled matchers — the wildcard matcher itself.
+//! Step 3, patterns: policy strings → compiled matchers — the wildcard matcher itself.
 //!
 //! IAM's wildcard language has exactly two operators: `*` (any run of characters,
 //! including none) and `?` (exactly one character). Everything else is literal text,

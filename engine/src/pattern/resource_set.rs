@@ -1,5 +1,5 @@
-//! Step: policy strings → compiled matchers — pattern sets. One statement's `Action`
-//! or `Resource` list (or a whole policy set's) is sorted into buckets the way
+//! Step 3, patterns: policy strings → compiled matchers — resource sets. One
+//! statement's `Resource`/`NotResource` list (or a whole policy set's) is sorted into buckets the way
 //! ripgrep's `globset` does, so a request is answered by a few hash lookups instead of
 //! one glob per entry:
 //!

@@ -1,4 +1,4 @@
-//! Step: the request, normalised once. A [`Request`] carries the caller, action,
+//! Step 2, the request, normalised once. A [`Request`] carries the caller, action,
 //! resource and context; building it lower-cases the action, splits the service
 //! prefix, splits the resource ARN and classifies the caller, so that evaluation
 //! itself never allocates or re-parses.
@@ -11,7 +11,10 @@ use std::fmt;
 ///
 /// JSON booleans and numbers are normalised to their text (`true`, `10`) when a
 /// context is built from JSON; an empty `Multi` is a present key with no values.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its JSON form is a string for `Single` and an array of strings for `Multi`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
 pub enum ContextValue {
     /// A single-valued key.
     Single(Box<str>),
@@ -69,6 +72,19 @@ impl fmt::Debug for ContextEntry {
             .field("key_as_written", &self.key_as_written)
             .field("value", &self.value)
             .finish()
+    }
+}
+
+/// JSON form: an object from each key, as the caller spelled it, to its value, in
+/// the order of [`Context::iter`].
+impl serde::Serialize for Context {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (key, value) in self.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
     }
 }
 

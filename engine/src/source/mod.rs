@@ -20,6 +20,19 @@ pub struct Location {
     pub position: Position,
 }
 
+/// JSON form: `{"source":…,"line":…,"column":…,"pointer":…}`.
+impl serde::Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Location", 4)?;
+        s.serialize_field("source", &*self.source)?;
+        s.serialize_field("line", &self.position.line)?;
+        s.serialize_field("column", &self.position.column)?;
+        s.serialize_field("pointer", &self.pointer)?;
+        s.end()
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let pointer = if self.pointer.is_empty() {

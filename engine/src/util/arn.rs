@@ -1,4 +1,4 @@
-//! Leaf utility: splitting an ARN into its six parts, shared by request
+//! Step 0, leaf utility: splitting an ARN into its six parts, shared by request
 //! normalisation and the ARN patterns.
 
 /// Splits an ARN at its first five `:` into partition-prefix `arn`, partition,

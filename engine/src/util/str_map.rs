@@ -1,4 +1,4 @@
-//! Leaf utility: the string hash, byte comparisons and the small string map every
+//! Step 0, leaf utility: the string hash, byte comparisons and the small string map every
 //! hot path (request normalisation, pattern buckets, condition lookups, the service
 //! index) keys by. Depends on nothing else in the crate.
 
