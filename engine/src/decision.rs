@@ -2,7 +2,7 @@
 //! blocked, which context keys the conditions wanted but the request lacked, and
 //! which values could not be compared.
 
-use crate::condition::ConditionDiagnostic;
+pub use crate::condition::ConditionDiagnostic;
 use crate::model::Effect;
 use std::fmt;
 

@@ -184,8 +184,8 @@ pub mod internal;
 pub use internal::{json, variables};
 
 pub use compile::{
-    CompileError, CompileErrorKind, CompiledPolicySet, PolicyInfo, PolicySet, PolicyWarning,
-    PolicyWarningKind, StatementInfo,
+    ArnPatternWarning, CompileError, CompileErrorKind, CompiledPolicySet, PolicyInfo, PolicySet,
+    PolicyWarning, PolicyWarningKind, StatementInfo,
 };
 pub use decision::{Decision, DecisionReason, Layer, Response, StatementRef};
 pub use explain::{render_text, Explanation, ExplanationJson, ResponseJson};

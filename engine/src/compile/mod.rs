@@ -11,7 +11,7 @@ use crate::decision::{Layer, StatementRef};
 use crate::model::{
     Effect, Location, Policy, PolicyKind, PrincipalType, PrincipalValue, ScalarValue, Statement,
 };
-use crate::pattern::arn::{ArnPatternWarning, VariableScope};
+use crate::pattern::arn::VariableScope;
 use crate::pattern::buckets::{GlobIndex, GlobMatches};
 use crate::pattern::pieces::Piece;
 use crate::pattern::{
@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 pub(crate) mod lint;
 
+pub use crate::pattern::ArnPatternWarning;
 pub use lint::{PolicyWarning, PolicyWarningKind};
 
 /// The policies in force for one kind of request, by layer (SEMANTICS §1.1).
@@ -570,7 +571,9 @@ impl CompiledPolicySet {
             .find(|s| s.origin.policy == r.policy && s.origin.statement == r.statement)
     }
 
-    /// The conditions of a statement, for rendering explanations.
+    /// The conditions of a statement, for rendering explanations. Not a stable API:
+    /// compiled conditions are internal (see `internal::condition`).
+    #[doc(hidden)]
     pub fn conditions(&self, r: StatementRef) -> &[CompiledCondition] {
         self.statement(r)
             .map(|s| s.conditions.as_slice())

@@ -9,7 +9,9 @@ use crate::eval::StatementVerdict;
 use crate::request::Request;
 use std::fmt::Write as _;
 
-/// Renders a condition as `Operator key [values]`.
+/// Renders a condition as `Operator key [values]`. Not a stable API: compiled
+/// conditions are internal; [`ConditionJson`](super::ConditionJson) has the same text.
+#[doc(hidden)]
 pub fn describe_condition(c: &CompiledCondition) -> String {
     let values: Vec<&str> = c.values_as_written().collect();
     format!("{} {} {:?}", c.operator, c.key_as_written, values)
