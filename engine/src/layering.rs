@@ -326,6 +326,21 @@ fn imports_run_down_the_flow() {
 }
 
 #[test]
+fn lib_rs_declares_the_rooms_in_flow_order() {
+    let lib = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"));
+    let code = code_only(&lib.unwrap_or_default());
+    let declared: Vec<&str> = code
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim().strip_prefix("pub ").unwrap_or(line.trim());
+            line.strip_prefix("mod ")?.strip_suffix(';')
+        })
+        .filter(|name| !NOT_ROOMS.contains(&format!("{name}.rs").as_str()))
+        .collect();
+    assert_eq!(declared, LAYERS);
+}
+
+#[test]
 fn the_scanner_sees_paths_and_skips_comments_and_strings() {
     let code = code_only(
         "use crate::a::X; // crate::b\n/* crate::c */ let s = \"crate::d\"; \

@@ -162,19 +162,31 @@
 // (checked by the `layering` test). Public rooms are documented API; `pattern` and
 // `condition` are public only for the old paths `iamsim_engine::pattern::…` and
 // `iamsim_engine::condition::…` (use `internal::` instead; to be made private).
-mod compile;
-#[doc(hidden)]
-pub mod condition;
-pub mod decision;
-mod eval;
-pub mod explain;
+
+// 0. JSON with positions, Location.
+pub mod source;
+// 0. String hashing and maps, ARN splitting.
+mod util;
+// 1. The typed policy and its parser.
 pub mod model;
+// 2. Request, Context, Caller.
+pub mod request;
+// 3. The wildcard language, pieces, action/ARN patterns, pattern sets.
 #[doc(hidden)]
 pub mod pattern;
-pub mod request;
-pub mod source;
-mod util;
+// 4. Typed, compiled conditions.
+#[doc(hidden)]
+pub mod condition;
+// 5. Decision, Response, reasons.
+pub mod decision;
+// 6. CompiledPolicySet, service index, lint warnings.
+mod compile;
+// 7. The fast path and the combining rule.
+mod eval;
+// 8. The explanation and its text and JSON renderings.
+pub mod explain;
 
+// Last: re-export shims for iamsim's own crates.
 #[doc(hidden)]
 pub mod internal;
 
