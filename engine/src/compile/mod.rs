@@ -332,10 +332,8 @@ impl CompiledPolicySet {
             .find(|s| s.origin.policy == r.policy && s.origin.statement == r.statement)
     }
 
-    /// The conditions of a statement, for rendering explanations. Not a stable API:
-    /// compiled conditions are internal (see `internal::condition`).
-    #[doc(hidden)]
-    pub fn conditions(&self, r: StatementRef) -> &[CompiledCondition] {
+    /// The conditions of a statement, for rendering explanations.
+    pub(crate) fn conditions(&self, r: StatementRef) -> &[CompiledCondition] {
         self.statement(r)
             .map(|s| s.conditions.as_slice())
             .unwrap_or(&[])
