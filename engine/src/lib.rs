@@ -110,17 +110,17 @@
 //! [`CompiledPolicySet::evaluate`] then allocates nothing unless the [`Response`] has
 //! something to report (missing keys, diagnostics); a [`Request`] and its [`Context`]
 //! can be refilled in place for the next one, reusing their buffers. On the flagship
-//! Connect scenario one evaluation takes about 50–85 ns on a laptop-class core
-//! (about 800–1,300 instructions); `benches/` in the repository has the figures.
+//! Connect scenario one evaluation costs about 800–1,300 instructions, 50–85 ns on
+//! the 2-core VM the benchmarks ran on; `benches/` in the repository has the figures.
 //! A [`CompiledPolicySet`] is immutable and `Send + Sync`: share it between threads.
 //! [`CompiledPolicySet::explain`] visits every statement and allocates its trace;
 //! use it for the answers a person reads, not in a loop over millions of requests.
 //!
 //! # Untrusted input
 //!
-//! Policies and requests may come from people you do not trust; the engine is built
-//! so that no input can make it crash, hang or run away with memory, in the spirit of
-//! the `regex` crate's guarantees:
+//! Policies and requests may come from people you do not trust. In the spirit of the
+//! `regex` crate's guarantees, no input can make the engine panic, recurse without
+//! bound or backtrack exponentially:
 //!
 //! * **No panics.** Parsing and compiling return errors ([`Error`]); evaluation is
 //!   infallible — a value that cannot be compared makes its condition not match and
@@ -137,18 +137,20 @@
 //! * **Linear work per request.** Evaluating touches each candidate statement once;
 //!   condition values were typed at compile time, so a request value is parsed at
 //!   most once per comparison and never re-parses policy text.
-//! * **What is not limited.** Input size: the engine holds the whole policy text and
-//!   compiled set in memory, so cap the size of documents you accept (AWS's own
-//!   quotas are 6,144 characters for a managed policy, 20,480 for a resource policy;
-//!   [`PolicyWarningKind::OverAwsSizeQuota`] flags larger ones). Hash tables use a
-//!   fast non-DoS-resistant hash: crafted keys can slow lookups, never change answers.
+//! * **What is not limited.** Input size: parsed policies and their compiled form
+//!   stay in memory, in proportion to the text, so cap the size of documents you
+//!   accept (AWS's own quotas are 6,144 characters for a managed policy, 20,480 for
+//!   an S3 bucket policy, 5,120 for an SCP; [`PolicyWarningKind::OverAwsSizeQuota`]
+//!   flags larger ones). Hash tables use a fast hash that is not DoS-resistant:
+//!   crafted keys can slow lookups, never change answers.
 //!
 //! # Stability
 //!
 //! The items at the crate root and the documented modules ([`source`], [`model`],
 //! [`request`], [`decision`], [`explain`]) are the API. The tokenizer, matcher and
-//! compiled conditions are reachable only through the hidden `internal` module, for
-//! iamsim's own crates, tests, benches and fuzzing; they may change at any time.
+//! compiled conditions are reachable only through the hidden `internal` module (and,
+//! until iamsim's own crates move to it, their old hidden paths), for iamsim's own
+//! crates, tests, benches and fuzzing; they may change at any time.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
