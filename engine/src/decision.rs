@@ -1,13 +1,14 @@
-//! Step 4 output: the decision and why — which statement decided, which layer
+//! Step 5, the decision (what evaluation returns) and why — which statement decided, which layer
 //! blocked, which context keys the conditions wanted but the request lacked, and
 //! which values could not be compared.
 
-use crate::condition::ConditionDiagnostic;
+pub use crate::condition::ConditionDiagnostic;
 use crate::model::Effect;
 use std::fmt;
 
 /// The decision, in the words of the AWS IAM policy simulator (`EvalDecision`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Decision {
     /// Some policy allows and nothing denies.
     Allowed,

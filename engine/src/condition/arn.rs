@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the ARN family
+//! Step 4, conditions: condition blocks → typed, compiled tests — the ARN family
 //! (`ArnEquals`, `ArnLike`, `ArnNotEquals`, `ArnNotLike`).
 //!
 //! Rules (IAM User Guide, "Amazon Resource Name (ARN) condition operators";

@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the `BinaryEquals` operator.
+//! Step 4, conditions: condition blocks → typed, compiled tests — the `BinaryEquals` operator.
 //!
 //! Rules (IAM User Guide, "Binary condition operators"; SEMANTICS 7.6.6): the policy
 //! value is base-64; equality is of the decoded bytes. Request values arrive

@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the `Bool` operator.
+//! Step 4, conditions: condition blocks → typed, compiled tests — the `Bool` operator.
 //!
 //! Rules (IAM User Guide, "Boolean condition operators"; SEMANTICS 7.6.5, 11.7):
 //! `true`/`false` compare case-insensitively; a JSON boolean is the same as its
@@ -14,8 +14,8 @@ use super::string::equals_ignore_case;
 use super::{
     ConditionDiagnostic, ConditionValueError, ConditionValueErrorKind, PolicyValue, ValueTest,
 };
+use crate::pattern::pieces::{has_variables, parse_pieces, Piece, Wildcards};
 use crate::request::Context;
-use crate::variables::{has_variables, parse_pieces, Piece, Wildcards};
 
 /// Compiled policy values of `Bool`.
 #[derive(Debug, Clone)]

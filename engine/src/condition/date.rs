@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the Date family
+//! Step 4, conditions: condition blocks → typed, compiled tests — the Date family
 //! (`DateEquals`, `DateNotEquals`, `DateLessThan[Equals]`, `DateGreaterThan[Equals]`).
 //!
 //! Rules (IAM User Guide, "Date condition operators"; SEMANTICS 7.6.4): values are

@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the IP family
+//! Step 4, conditions: condition blocks → typed, compiled tests — the IP family
 //! (`IpAddress`, `NotIpAddress`).
 //!
 //! Rules (IAM User Guide, "IP address condition operators"; SEMANTICS 7.6.7): policy

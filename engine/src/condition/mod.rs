@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests.
+//! Step 4, conditions: condition blocks → typed, compiled tests.
 //!
 //! One [`CompiledCondition`] is one (operator, key, values) triple of a policy's
 //! `Condition` element. Compiling parses the operator name, lower-cases the key and
@@ -17,7 +17,7 @@
 //! * a multivalued key tested without a set qualifier never matches.
 //!
 //! ```
-//! use iamsim_engine::condition::{CompiledCondition, ConditionOperator, PolicyValue};
+//! use iamsim_engine::internal::condition::{CompiledCondition, ConditionOperator, PolicyValue};
 //! use iamsim_engine::request::Context;
 //!
 //! let op = ConditionOperator::parse("NumericLessThanEquals").unwrap();
@@ -40,8 +40,8 @@ mod string;
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::pattern::set::hash_str;
 use crate::request::{Context, ContextValue};
+use crate::util::str_map::hash_str;
 
 pub use operator::{BaseOperator, ConditionOperator, OperatorError, SetQualifier};
 

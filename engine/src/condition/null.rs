@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the `Null` operator.
+//! Step 4, conditions: condition blocks → typed, compiled tests — the `Null` operator.
 //!
 //! Rules (IAM User Guide, "Condition operator to check existence of condition keys";
 //! SEMANTICS 7.6.9): the policy value `true` asserts that the key is absent, `false`

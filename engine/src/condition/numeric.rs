@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the Numeric family
+//! Step 4, conditions: condition blocks → typed, compiled tests — the Numeric family
 //! (`NumericEquals`, `NumericNotEquals`, `NumericLessThan[Equals]`,
 //! `NumericGreaterThan[Equals]`).
 //!

@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — operator names. Parses a
+//! Step 4, conditions: condition blocks → typed, compiled tests — operator names. Parses a
 //! condition operator name (`ForAnyValue:StringLikeIfExists`) into its set
 //! qualifier, base operator and `IfExists` flag, once per policy.
 //!
@@ -174,7 +174,7 @@ impl BaseOperator {
     /// The operator named exactly `name` (case-sensitive, no prefix or suffix).
     ///
     /// ```
-    /// use iamsim_engine::condition::BaseOperator;
+    /// use iamsim_engine::internal::condition::BaseOperator;
     /// assert_eq!(BaseOperator::from_name("ArnLike"), Some(BaseOperator::ArnLike));
     /// assert_eq!(BaseOperator::from_name("arnlike"), None);
     /// ```
@@ -220,7 +220,7 @@ impl ConditionOperator {
     /// Parses an operator name as written in a policy's `Condition` block.
     ///
     /// ```
-    /// use iamsim_engine::condition::{BaseOperator, ConditionOperator, SetQualifier};
+    /// use iamsim_engine::internal::condition::{BaseOperator, ConditionOperator, SetQualifier};
     /// let op = ConditionOperator::parse("ForAnyValue:StringLikeIfExists").unwrap();
     /// assert_eq!(op.qualifier, SetQualifier::ForAnyValue);
     /// assert_eq!(op.base, BaseOperator::StringLike);

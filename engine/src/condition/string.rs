@@ -1,4 +1,4 @@
-//! Step: condition blocks → typed, compiled tests — the String family
+//! Step 4, conditions: condition blocks → typed, compiled tests — the String family
 //! (`StringEquals`, `StringEqualsIgnoreCase`, `StringLike` and their negations).
 //!
 //! Rules (IAM User Guide, "String condition operators"; SEMANTICS 7.6.1–7.6.2):
@@ -8,9 +8,9 @@
 
 use super::{BaseOperator, PolicyValue, ValueTest};
 use crate::pattern::glob::{glob_match, literal_equals};
-use crate::pattern::set::bytes_eq;
+use crate::pattern::pieces::{parse_pieces, Piece, Wildcards};
 use crate::request::Context;
-use crate::variables::{parse_pieces, Piece, Wildcards};
+use crate::util::str_map::bytes_eq;
 
 /// How the request value is compared with each policy value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,41 +1,18 @@
-//! Step 1: JSON tree → typed policy model, with the location of every element.
+//! Step 1, parse: JSON tree → typed policy model, with the location of every element.
 //!
 //! The model is what the user wrote, checked for shape (IAM policy grammar, IAM User
 //! Guide "Grammar of the IAM JSON policy language") but not yet compiled: action
 //! strings, condition operators and values are typed in the compile step, which
 //! reports errors with the same locations.
 
-mod lint;
 mod parse;
 
-pub use lint::{aws_size_quota, PolicyWarning, PolicyWarningKind};
+pub use crate::source::Location;
 pub use parse::{PolicyError, PolicyErrorKind};
 
-use crate::json::{JsonLimits, Position};
+use crate::source::json::{JsonLimits, Position};
 use std::fmt;
 use std::sync::Arc;
-
-/// Where an element of a policy sits: which source, which JSON Pointer, which line:column.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Location {
-    /// The source name the caller gave (usually a file path).
-    pub source: Arc<str>,
-    /// JSON Pointer of the element within the source.
-    pub pointer: String,
-    /// Line and column of the element.
-    pub position: Position,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() {
-            "(document)"
-        } else {
-            &self.pointer
-        };
-        write!(f, "{}:{}: {}", self.source, self.position, pointer)
-    }
-}
 
 /// The role a policy plays in a request; it decides which elements are allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,7 +75,7 @@ impl PolicyVersion {
 }
 
 /// `Allow` or `Deny`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Effect {
     /// `"Effect": "Allow"`
     Allow,
@@ -259,7 +236,7 @@ impl Policy {
     /// ```
     pub fn parse(text: &str, kind: PolicyKind, source: &str) -> Result<Policy, PolicyError> {
         let source: Arc<str> = source.into();
-        let json = crate::json::parse(text, 1, JsonLimits::default())
+        let json = crate::source::json::parse(text, 1, JsonLimits::default())
             .map_err(|e| PolicyError::from_json(source.clone(), "", e))?;
         Self::from_json(&json, kind, source, "")
     }
@@ -268,7 +245,7 @@ impl Policy {
     /// file). `pointer` is where the value sits in its source; error pointers and
     /// statement locations are prefixed with it.
     pub fn from_json(
-        json: &crate::json::JsonValue,
+        json: &crate::source::json::JsonValue,
         kind: PolicyKind,
         source: Arc<str>,
         pointer: &str,

@@ -1,9 +1,9 @@
-//! Shape checks of the policy grammar: which members exist, which are required for
-//! which kind of policy, and which value shapes they take (IAM User Guide, policy
+//! Step 1, parse — shape checks of the policy grammar: which members exist, which
+//! are required for which kind of policy, and which value shapes they take (IAM User Guide, policy
 //! grammar and the element pages; SEMANTICS §2).
 
 use super::*;
-use crate::json::{escape_pointer_token, JsonError, JsonErrorKind, JsonKind, JsonValue};
+use crate::source::json::{escape_pointer_token, JsonError, JsonErrorKind, JsonKind, JsonValue};
 
 /// A policy that cannot be used, and where the problem is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,6 +103,15 @@ pub enum PolicyErrorKind {
 }
 
 impl PolicyError {
+    /// Where the offending element is, as one [`Location`].
+    pub fn location(&self) -> Location {
+        Location {
+            source: self.source_name.clone(),
+            pointer: self.pointer.clone(),
+            position: self.position,
+        }
+    }
+
     pub(crate) fn from_json(source: Arc<str>, base_pointer: &str, e: JsonError) -> Self {
         PolicyError {
             source_name: source,
@@ -144,7 +153,7 @@ impl Ctx<'_> {
         &self,
         pointer: &str,
         v: &'v JsonValue,
-    ) -> Result<&'v [crate::json::JsonMember], PolicyError> {
+    ) -> Result<&'v [crate::source::json::JsonMember], PolicyError> {
         match &v.kind {
             JsonKind::Object(m) => Ok(m),
             _ => Err(self.wrong_type(pointer, v, "an object")),
@@ -655,8 +664,9 @@ mod tests {
 
     #[test]
     fn pointer_prefix_for_embedded_policies() {
-        let json = crate::json::parse(r#"{"Statement":{"Effect":"Nope"}}"#, 7, Default::default())
-            .unwrap();
+        let json =
+            crate::source::json::parse(r#"{"Statement":{"Effect":"Nope"}}"#, 7, Default::default())
+                .unwrap();
         let e = Policy::from_json(
             &json,
             PolicyKind::Identity,

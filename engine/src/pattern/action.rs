@@ -1,4 +1,4 @@
-//! Step: policy strings → compiled matchers — one `Action`/`NotAction` entry.
+//! Step 3, patterns: policy strings → compiled matchers — one `Action`/`NotAction` entry.
 //!
 //! AWS rules implemented here (SEMANTICS §4, §2.6.9, §2.7.7): `*` alone is every
 //! action; anything else is `service:name`, split at the first `:`; the service
@@ -6,7 +6,7 @@
 //! Case is folded once here and once per request, never per comparison.
 
 use crate::pattern::glob::{has_wildcards, match_pieces};
-use crate::variables::{parse_pieces, Piece, Wildcards};
+use crate::pattern::pieces::{parse_pieces, Piece, Wildcards};
 
 /// Why an `Action`/`NotAction` entry was rejected (SEMANTICS §2.6.9).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,12 +25,12 @@ pub enum ActionPatternError {
 /// One compiled `Action`/`NotAction` entry.
 ///
 /// ```
-/// use iamsim_engine::pattern::ActionPattern;
+/// use iamsim_engine::internal::pattern::ActionPattern;
 /// let pattern = ActionPattern::parse("S3:Get*")?;
 /// assert!(pattern.matches("s3", "getobject"));
 /// assert!(!pattern.matches("s3express", "getobject"));
 /// assert_eq!(pattern.service(), Some("s3"));
-/// # Ok::<(), iamsim_engine::pattern::ActionPatternError>(())
+/// # Ok::<(), iamsim_engine::internal::pattern::ActionPatternError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {

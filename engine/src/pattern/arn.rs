@@ -1,4 +1,4 @@
-//! Step: policy strings → compiled matchers — ARN patterns, for `Resource`/`NotResource`
+//! Step 3, patterns: policy strings → compiled matchers — ARN patterns, for `Resource`/`NotResource`
 //! entries and the values of `ArnLike`/`ArnEquals`/`ArnNotLike`/`ArnNotEquals`.
 //!
 //! AWS rules implemented here, in our words (SEMANTICS §5, §7.6.8, §8.9, §11.9, §11.15):
@@ -21,29 +21,9 @@
 use std::fmt;
 
 use crate::pattern::glob::{all_resolvable, has_wildcards, match_pieces};
+use crate::pattern::pieces::{has_variables, parse_pieces, Piece, Wildcards};
 use crate::request::Context;
-use crate::variables::{has_variables, parse_pieces, Piece, Wildcards};
-
-/// Splits an ARN at its first five `:` into partition-prefix `arn`, partition,
-/// service, region, account and resource part. The resource part keeps any further
-/// `:`. `None` when `s` has fewer than five colons (it is not an ARN).
-///
-/// ```
-/// use iamsim_engine::pattern::split_arn;
-/// assert_eq!(
-///     split_arn("arn:aws:logs:us-east-1:111122223333:log-group:app:*"),
-///     Some(["arn", "aws", "logs", "us-east-1", "111122223333", "log-group:app:*"])
-/// );
-/// assert_eq!(split_arn("*"), None);
-/// ```
-pub fn split_arn(s: &str) -> Option<[&str; 6]> {
-    let (prefix, rest) = s.split_once(':')?;
-    let (partition, rest) = rest.split_once(':')?;
-    let (service, rest) = rest.split_once(':')?;
-    let (region, rest) = rest.split_once(':')?;
-    let (account, resource) = rest.split_once(':')?;
-    Some([prefix, partition, service, region, account, resource])
-}
+use crate::util::arn::split_arn;
 
 /// Where policy variables may appear in an ARN pattern (SEMANTICS §5.10, §8.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +78,7 @@ impl fmt::Display for ArnPatternWarning {
 /// One compiled ARN pattern.
 ///
 /// ```
-/// use iamsim_engine::pattern::arn::{ArnPattern, VariableScope};
+/// use iamsim_engine::internal::pattern::arn::{ArnPattern, VariableScope};
 /// use iamsim_engine::request::Context;
 ///
 /// let context = Context::new();

@@ -1,4 +1,4 @@
-//! Step: policy strings → compiled matchers — the wildcard matcher itself.
+//! Step 3, patterns: policy strings → compiled matchers — the wildcard matcher itself.
 //!
 //! IAM's wildcard language has exactly two operators: `*` (any run of characters,
 //! including none) and `?` (exactly one character). Everything else is literal text,
@@ -12,8 +12,8 @@
 //! absorb too. That keeps the worst case at O(pattern × text) with no recursion and
 //! no allocation; `*a*a*…*b` against a long run of `a`s is linear.
 
+use crate::pattern::pieces::{parse_pieces, Piece, Wildcards};
 use crate::request::Context;
-use crate::variables::{parse_pieces, Piece, Wildcards};
 
 /// Anchored glob match of the whole `text` against `pieces`.
 ///
@@ -24,9 +24,9 @@ use crate::variables::{parse_pieces, Piece, Wildcards};
 /// (SEMANTICS §8.7).
 ///
 /// ```
-/// use iamsim_engine::pattern::glob_match;
+/// use iamsim_engine::internal::pattern::glob_match;
 /// use iamsim_engine::request::Context;
-/// use iamsim_engine::variables::{parse_pieces, Wildcards};
+/// use iamsim_engine::internal::pattern::pieces::{parse_pieces, Wildcards};
 ///
 /// let mut context = Context::new();
 /// context.insert_str("aws:username", "alice");
@@ -50,9 +50,9 @@ pub fn glob_match(pieces: &[Piece], text: &str, context: &Context) -> Option<boo
 /// concatenated or allocated.
 ///
 /// ```
-/// use iamsim_engine::pattern::literal_equals;
+/// use iamsim_engine::internal::pattern::literal_equals;
 /// use iamsim_engine::request::Context;
-/// use iamsim_engine::variables::{parse_pieces, Wildcards};
+/// use iamsim_engine::internal::pattern::pieces::{parse_pieces, Wildcards};
 ///
 /// let pieces = parse_pieces("a*b", true, Wildcards::Literal);
 /// assert_eq!(literal_equals(&pieces, "a*b", &Context::new()), Some(true));
@@ -83,7 +83,7 @@ pub fn literal_equals(pieces: &[Piece], text: &str, context: &Context) -> Option
 /// Tokenises `pattern` on every call; compiled matchers keep their pieces instead.
 ///
 /// ```
-/// use iamsim_engine::pattern::glob::glob_match_str;
+/// use iamsim_engine::internal::pattern::glob::glob_match_str;
 /// assert!(glob_match_str("file?.txt", "file1.txt"));
 /// assert!(!glob_match_str("file?.txt", "file.txt"));
 /// assert!(glob_match_str("a[bc]", "a[bc]")); // no character classes

@@ -1,4 +1,4 @@
-//! Step: policy text → pieces. Splits a policy string into literal text, the IAM
+//! Step 3, patterns: policy text → pieces. Splits a policy string into literal text, the IAM
 //! wildcards `*` and `?`, and policy variables (`${aws:username}`, `${x, 'default'}`,
 //! `${*}`, `${?}`, `${$}`), so that matchers never re-scan policy text per request.
 //!

@@ -1,4 +1,4 @@
-//! Step 0: text → JSON tree with source positions.
+//! Step 0, the source: text → JSON tree with source positions.
 //!
 //! serde_json does not report where a value sits in the file, nor does it refuse
 //! duplicate member names, and both matter here: IAM rejects duplicate keys, and every

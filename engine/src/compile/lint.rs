@@ -1,12 +1,12 @@
-//! Warnings about policies that load and evaluate, but probably not as their author
-//! meant, or that AWS itself would refuse to store: size quotas, short or oddly
+//! Step 6, compile — lint: warnings about policies that load and evaluate, but
+//! probably not as their author meant, or that AWS itself would refuse to store: size quotas, short or oddly
 //! wildcarded ARNs, action strings with spaces or commas, policy variables in an
 //! old-version policy, duplicate or non-alphanumeric `Sid`s. Warnings never change
 //! a decision; errors are the parse and compile steps' business.
 
-use super::{Policy, PolicyKind, PolicyVersion};
-use crate::json::Position;
+use crate::model::{Policy, PolicyKind, PolicyVersion};
 use crate::pattern::arn::{ArnPattern, ArnPatternWarning, VariableScope};
+use crate::source::json::Position;
 use std::collections::BTreeSet;
 use std::fmt;
 

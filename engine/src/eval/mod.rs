@@ -1,4 +1,4 @@
-//! Step 3: compiled set + request → decision. Each layer is scanned for applying
+//! Step 7, evaluate: compiled set + request → decision. Each layer is scanned for applying
 //! Deny statements first (any one decides, SEMANTICS §9.2), then for Allow
 //! statements, and the rule of SEMANTICS §9.5 combines the layers. The same
 //! statement test and the same combining rule serve the explain path, which only
@@ -13,8 +13,8 @@ use crate::decision::{
     Response, StatementRef,
 };
 use crate::model::Effect;
-use crate::pattern::set::StrKey;
 use crate::request::{Caller, Request};
+use crate::util::str_map::StrKey;
 use std::cell::OnceCell;
 
 /// What happened when one statement was tested against a request.
