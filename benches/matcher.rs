@@ -8,11 +8,11 @@
 //! ```
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
-use iamsim_engine::pattern::arn::{ArnPattern, VariableScope};
-use iamsim_engine::pattern::glob::glob_match;
-use iamsim_engine::pattern::ResourcePatternSet;
+use iamsim_engine::internal::pattern::arn::{ArnPattern, VariableScope};
+use iamsim_engine::internal::pattern::glob::glob_match;
+use iamsim_engine::internal::pattern::pieces::{parse_pieces, Wildcards};
+use iamsim_engine::internal::pattern::ResourcePatternSet;
 use iamsim_engine::request::Context;
-use iamsim_engine::variables::{parse_pieces, Wildcards};
 use iamsim_testkit::oracle::wildcard_regex;
 use regex::{Regex, RegexSet};
 use std::time::Duration;

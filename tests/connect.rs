@@ -3,9 +3,9 @@
 //! of requests whose explanations are pinned as insta snapshots.
 
 use iamsim_engine::explain::render_text;
-use iamsim_engine::json;
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::Request;
+use iamsim_engine::source::json;
 use iamsim_engine::{CompiledPolicySet, Decision, PolicySet};
 use iamsim_scenario::cases::context_from_json;
 

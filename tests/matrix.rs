@@ -388,8 +388,8 @@ fn csv_and_json_agree() {
             "action",
             "decision",
             "reason",
-            "blocked_by",
             "deciding",
+            "blocked_by",
             "missing_keys"
         ]
     );

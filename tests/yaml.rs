@@ -11,7 +11,7 @@ use iamsim_testkit::generate::random_string;
 use iamsim_testkit::Rng;
 
 use iamsim::input::rows::parse_yaml_rows;
-use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
+use iamsim_engine::source::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_scenario::yaml::{parse_yaml, YamlError, MAX_DEPTH};
 use std::path::{Path, PathBuf};
 

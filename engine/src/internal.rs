@@ -5,15 +5,8 @@
 //! and the fuzz targets can test them directly. Anything here may change or vanish
 //! in any release; library users use the items at the crate root.
 
-/// The JSON reader with positions (old path `iamsim_engine::json`).
-pub mod json {
-    pub use crate::source::json::*;
-}
-
-/// Policy text → pieces (old path `iamsim_engine::variables`).
-pub mod variables {
-    pub use crate::pattern::pieces::*;
-}
-
+/// The compiled conditions, one typed test per operator family.
 pub use crate::condition;
+/// The IAM wildcard language: pieces and variables, the matcher, action and ARN
+/// patterns, pattern sets.
 pub use crate::pattern;

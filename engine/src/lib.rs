@@ -192,11 +192,6 @@ pub mod explain;
 #[doc(hidden)]
 pub mod internal;
 
-// Old paths kept only for iamsim's own crates, until they use `internal::` or the
-// facade: `iamsim_engine::json::…` and `iamsim_engine::variables::…`.
-#[doc(hidden)]
-pub use internal::{json, variables};
-
 pub use compile::{
     ArnPatternWarning, CompileError, CompileErrorKind, CompiledPolicySet, PolicyInfo, PolicySet,
     PolicyWarning, PolicyWarningKind, StatementInfo,

@@ -24,7 +24,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use iamsim_engine::condition::{CompiledCondition, ConditionOperator, PolicyValue};
+use iamsim_engine::internal::condition::{CompiledCondition, ConditionOperator, PolicyValue};
 use iamsim_engine::request::{Context, ContextValue};
 use serde_json::Value;
 

@@ -5,11 +5,13 @@
 
 // Inside `mod pattern` so that `cargo test pattern` selects these tests too.
 mod pattern {
-    use iamsim_engine::pattern::arn::{ArnPattern, VariableScope};
-    use iamsim_engine::pattern::glob::glob_match_str;
-    use iamsim_engine::pattern::{glob_match, ActionPattern, ActionPatternSet, ResourcePatternSet};
+    use iamsim_engine::internal::pattern::arn::{ArnPattern, VariableScope};
+    use iamsim_engine::internal::pattern::glob::glob_match_str;
+    use iamsim_engine::internal::pattern::pieces::{parse_pieces, Wildcards};
+    use iamsim_engine::internal::pattern::{
+        glob_match, ActionPattern, ActionPatternSet, ResourcePatternSet,
+    };
     use iamsim_engine::request::Context;
-    use iamsim_engine::variables::{parse_pieces, Wildcards};
     use iamsim_testkit::generate::{instantiate, mutate, near_match, random_string};
     use iamsim_testkit::oracle::{literal, Glob, Oracle};
     use iamsim_testkit::Rng;

@@ -5,9 +5,9 @@
 
 use crate::scan::Scan;
 use iamsim_engine::decision::Decision;
-use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{Context, ContextValue, Request};
+use iamsim_engine::source::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
 use std::fmt;
 use std::sync::Arc;

@@ -1,9 +1,9 @@
 //! An in-place reader for the plain JSON that request rows and case lines almost
 //! always are: `batch` and `check` read such lines without building a JSON tree or
-//! copying a string, and hand anything else to `iamsim_engine::json`.
+//! copying a string, and hand anything else to `iamsim_engine::source::json`.
 
 /// A cursor over one line of JSON that reads a plain subset exactly as
-/// `iamsim_engine::json` would read it, borrowing every string. Every method returns
+/// `iamsim_engine::source::json` would read it, borrowing every string. Every method returns
 /// `None` for anything outside that subset (escapes it does not skip, duplicate
 /// names, nesting it does not know, malformed text); callers then use the full
 /// parser, which reads everything and words every error.

@@ -22,7 +22,9 @@
 //!   every reader, and aliases are the classic "billion laughs" amplifier;
 //! * exactly one document per file; nesting at most [`MAX_DEPTH`] levels.
 
-use iamsim_engine::json::{escape_pointer_token, JsonKind, JsonMember, JsonValue, Position};
+use iamsim_engine::source::json::{
+    escape_pointer_token, JsonKind, JsonMember, JsonValue, Position,
+};
 use std::collections::HashSet;
 use std::fmt;
 use yaml_rust2::parser::{Event, Parser, Tag};

@@ -18,7 +18,7 @@ use crate::report::decisions::{
     csv_decision, csv_header, error_row, jsonl_decision, summary, Counts, Progress, RowView,
 };
 use crate::report::print_warnings;
-use iamsim_engine::json::{self, JsonKind, JsonLimits};
+use iamsim_engine::source::json::{self, JsonKind, JsonLimits};
 use iamsim_scenario::{BatchEvaluator, Evaluated, Lane, RowContext, RowError, RowRef, Scenario};
 use std::fmt::Write as _;
 use std::io::{BufReader, IsTerminal, Read, Write};

@@ -70,7 +70,8 @@ pub struct EvalArgs {
     /// Print the full per-statement trace.
     #[arg(long)]
     pub explain: bool,
-    /// Print one JSON object.
+    /// Print one JSON object: the response (decision, reason, deciding, blocked_by,
+    /// missing_keys); with --explain, the whole explanation in the engine's JSON form.
     #[arg(long)]
     pub json: bool,
     /// Exit 1 unless the decision is this: allowed, explicitDeny, implicitDeny, or
@@ -113,21 +114,14 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     }
     let decision = set.evaluate(&request).decision;
     if args.json {
-        let explanation = set.explain(&request);
-        let r = &explanation.response;
-        let deciding: Vec<String> = r.deciding.iter().map(|s| statement_name(&set, s)).collect();
-        let mut obj = serde_json::json!({
-            "decision": r.decision.as_str(),
-            "reason": r.reason.to_string(),
-            "blocked_by": r.blocked_by().map(|l| l.to_string()),
-            "deciding": deciding,
-            "missing_keys": r.missing_keys,
-            "diagnostics": r.diagnostics.iter().map(|d| d.kind.to_string()).collect::<Vec<_>>(),
-        });
-        if args.explain {
-            obj["trace"] = serde_json::Value::String(render_text(&set, &request, &explanation));
-        }
-        writeln!(out, "{obj}")?;
+        // The engine's one JSON form: the response, or with --explain the whole
+        // explanation (response, diagnostics, request, every layer and statement).
+        let json = if args.explain {
+            serde_json::to_string(&set.explain(&request).to_json_form(&set, &request))
+        } else {
+            serde_json::to_string(&set.evaluate(&request).to_json_form(&set))
+        };
+        writeln!(out, "{}", json.map_err(std::io::Error::other)?)?;
     } else if args.explain {
         write!(
             out,

@@ -14,8 +14,8 @@ use crate::report::matrix::{
     Cell, GridRow, Matrix, MatrixFormat, PrincipalInfo, TargetGrid, Traces,
 };
 use crate::report::print_warnings;
-use iamsim_engine::explain::{render_text, statement_name};
-use iamsim_engine::pattern::glob::glob_match_str;
+use iamsim_engine::explain::render_text;
+use iamsim_engine::internal::pattern::glob::glob_match_str;
 use iamsim_engine::Decision;
 use iamsim_scenario::suggest::by_nearness;
 use iamsim_scenario::{
@@ -224,11 +224,7 @@ fn evaluate(
                 Traces::All => true,
             };
             Ok(Cell {
-                decision: r.decision,
-                reason: r.reason.to_string(),
-                blocked_by: r.blocked_by().map(|l| l.to_string()),
-                deciding: r.deciding.iter().map(|s| statement_name(set, s)).collect(),
-                missing_keys: r.missing_keys.iter().map(|k| (*k).to_owned()).collect(),
+                response: r.to_json_form(set),
                 trace: keep_trace.then(|| render_text(set, request, &set.explain(request))),
             })
         })

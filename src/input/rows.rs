@@ -5,8 +5,8 @@
 //! drop a row silently.
 
 use iamsim_engine::decision::Decision;
-use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_engine::request::Context;
+use iamsim_engine::source::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_scenario::scan::Scan;
 use iamsim_scenario::RequestRow;
 use std::fmt;

@@ -319,3 +319,65 @@ impl Progress {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iamsim_engine::ResponseJson;
+    use iamsim_scenario::generate::matrix_rows;
+    use iamsim_scenario::{BatchEvaluator, Scenario};
+
+    /// A batch row as serde writes it: the row's fields, then the engine's JSON form
+    /// of the response flattened in.
+    #[derive(serde::Serialize)]
+    struct Documented<'a> {
+        line: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+        principal: &'a str,
+        action: &'a str,
+        resource: &'a str,
+        #[serde(flatten)]
+        response: ResponseJson,
+    }
+
+    /// The hand-written writer exists for speed only: byte for byte it must be the
+    /// one documented JSON form ([`ResponseJson`]), escapes included.
+    #[test]
+    fn hand_written_jsonl_rows_are_the_documented_json_form() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/connect/scenario.json");
+        let scenario = Scenario::load(&path).expect("flagship scenario loads");
+        let (mut rows, _) = matrix_rows(&scenario, None);
+        // A resource that needs escaping, and an id.
+        rows[0].resource = "arn:aws:s3:::connect-recordings-mycc/\"quoted\"\\\n\u{1}.wav".into();
+        let evaluator = BatchEvaluator::new(&scenario);
+        let lines: Vec<(String, String)> = evaluator.map(&rows, |lane, row| {
+            let e = lane.evaluate(row.as_row_ref()).expect("known principal");
+            let view = RowView {
+                line: 7,
+                id: Some("id \"1\""),
+                principal: &row.principal,
+                action: &row.action,
+                resource: &row.resource,
+                json_plain: false,
+            };
+            let (mut out, mut scratch) = (Vec::new(), String::new());
+            jsonl_decision(&mut out, &mut scratch, &view, e.set, &e.response, true);
+            let documented = Documented {
+                line: 7,
+                id: view.id,
+                principal: view.principal,
+                action: view.action,
+                resource: view.resource,
+                response: e.response.to_json_form(e.set),
+            };
+            let expected = serde_json::to_string(&documented).expect("serialises") + "\n";
+            (String::from_utf8(out).expect("UTF-8"), expected)
+        });
+        assert!(lines.len() > 100);
+        for (ours, documented) in &lines {
+            assert_eq!(ours, documented);
+        }
+    }
+}

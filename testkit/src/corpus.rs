@@ -6,9 +6,9 @@
 
 use crate::reference::RefPolicies;
 use iamsim_engine::decision::Decision;
-use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue};
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{ContextValue, Request};
+use iamsim_engine::source::json::{self, JsonKind, JsonLimits, JsonValue};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

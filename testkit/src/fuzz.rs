@@ -22,16 +22,16 @@
 use crate::corpus::{self, CaseReader};
 use crate::oracle::oracle_match;
 use crate::reference::{reference_decision, RefPolicies};
-use iamsim_engine::condition::{
+use iamsim_engine::explain::{describe_condition, render_text};
+use iamsim_engine::internal::condition::{
     BaseOperator, CompiledCondition, ConditionOperator, ConditionOutcome, PolicyValue, SetQualifier,
 };
-use iamsim_engine::explain::{describe_condition, render_text};
-use iamsim_engine::json::{self, JsonKind, JsonLimits, JsonValue, Position};
+use iamsim_engine::internal::pattern::arn::{ArnPattern, VariableScope};
+use iamsim_engine::internal::pattern::glob::glob_match_str;
+use iamsim_engine::internal::pattern::ResourcePatternSet;
 use iamsim_engine::model::{Policy, PolicyKind, PrincipalType, PrincipalValue, ScalarValue};
-use iamsim_engine::pattern::arn::{ArnPattern, VariableScope};
-use iamsim_engine::pattern::glob::glob_match_str;
-use iamsim_engine::pattern::ResourcePatternSet;
 use iamsim_engine::request::{Context, ContextValue, Request};
+use iamsim_engine::source::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
 use std::sync::Arc;
 

@@ -17,10 +17,10 @@
 //! Nothing here calls the engine's pattern, compile or evaluation code.
 
 use crate::oracle::{self, Glob, RegexCache, ANY_ONE, ANY_RUN, SEGMENT_ONE, SEGMENT_RUN};
-use iamsim_engine::condition::{
+use iamsim_engine::decision::Decision;
+use iamsim_engine::internal::condition::{
     BaseOperator, CompiledCondition, ConditionOperator, PolicyValue, SetQualifier,
 };
-use iamsim_engine::decision::Decision;
 use iamsim_engine::model::{
     ConditionEntry, Effect, Policy, PolicyVersion, PrincipalType, PrincipalValue, ScalarValue,
     Statement,

@@ -5,10 +5,10 @@
 
 use super::context::{principal_context, resource_context, PrincipalFacts};
 use super::*;
-use iamsim_engine::json::{
+use iamsim_engine::model::{Policy, PolicyKind};
+use iamsim_engine::source::json::{
     self, escape_pointer_token, JsonKind, JsonLimits, JsonMember, JsonValue, Position,
 };
-use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::PolicySet;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -869,7 +869,7 @@ fn resources(
                 format!("resource name `{name}` is used twice"),
             ));
         }
-        let Some(parts) = iamsim_engine::pattern::split_arn(&arn) else {
+        let Some(parts) = iamsim_engine::internal::pattern::split_arn(&arn) else {
             return Err(loader.err(
                 &format!("{p}/arn"),
                 v.position,

@@ -212,7 +212,10 @@ fn section(
     h.push_str("</tr></thead>\n<tbody>\n");
     for r in &t.rows {
         let p = &m.principals[r.principal];
-        let allowed = r.cells.iter().any(|c| c.decision == Decision::Allowed);
+        let allowed = r
+            .cells
+            .iter()
+            .any(|c| c.response.decision == Decision::Allowed);
         let _ = write!(
             h,
             "<tr data-key=\"{}\"{}><th scope=\"row\" title=\"{}\">{}<span class=\"kind\">{}</span></th>",
@@ -223,12 +226,12 @@ fn section(
             esc(p.kind)
         );
         for (action, c) in t.actions.iter().zip(&r.cells) {
-            let (class, word) = look(c.decision);
+            let (class, word) = look(c.response.decision);
             let _ = write!(
                 h,
                 "<td><button type=\"button\" class=\"c {class}\" data-x=\"{x}\" aria-pressed=\"false\" \
                  title=\"{}: {} → {}\">{word}</button></td>",
-                c.decision,
+                c.response.decision,
                 esc(&p.name),
                 esc(action)
             );
@@ -249,12 +252,12 @@ fn explanation(
     action: &str,
     c: &Cell,
 ) {
-    let (class, word) = look(c.decision);
+    let (class, word) = look(c.response.decision);
     let _ = write!(
         store,
         "<div id=\"x-{x}\"><p><span class=\"c badge {class}\">{word}</span> {}</p>\
          <h3>{} → {}</h3><p>on {}</p><code class=\"arn\">{}</code>",
-        c.decision,
+        c.response.decision,
         esc(&p.name),
         esc(action),
         esc(&t.name),
@@ -265,18 +268,22 @@ fn explanation(
             let _ = write!(store, "<pre>{}</pre>", esc(trace.trim_end()));
         }
         None => {
-            let _ = write!(store, "<dl><dt>reason</dt><dd>{}</dd>", esc(&c.reason));
-            if let Some(b) = &c.blocked_by {
+            let _ = write!(
+                store,
+                "<dl><dt>reason</dt><dd>{}</dd>",
+                esc(&c.response.reason)
+            );
+            if let Some(b) = &c.response.blocked_by {
                 let _ = write!(store, "<dt>blocked by</dt><dd>{}</dd>", esc(b));
             }
-            for s in &c.deciding {
+            for s in &c.response.deciding {
                 let _ = write!(store, "<dt>deciding</dt><dd>{}</dd>", esc(s));
             }
-            if !c.missing_keys.is_empty() {
+            if !c.response.missing_keys.is_empty() {
                 let _ = write!(
                     store,
                     "<dt>missing keys</dt><dd>{}</dd>",
-                    esc(&c.missing_keys.join(", "))
+                    esc(&c.response.missing_keys.join(", "))
                 );
             }
             store.push_str("</dl>");

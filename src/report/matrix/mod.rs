@@ -5,7 +5,7 @@ mod html;
 mod records;
 mod text;
 
-use iamsim_engine::Decision;
+use iamsim_engine::{Decision, ResponseJson};
 use std::io::Write;
 
 /// A principal as the matrix shows it.
@@ -22,16 +22,9 @@ pub struct PrincipalInfo {
 /// One evaluation.
 #[derive(Debug, Clone)]
 pub struct Cell {
-    /// The decision.
-    pub decision: Decision,
-    /// Why, in words.
-    pub reason: String,
-    /// The layer that blocked a denial.
-    pub blocked_by: Option<String>,
-    /// The deciding statements, named with their locations.
-    pub deciding: Vec<String>,
-    /// Context keys the policies tested but the request lacked.
-    pub missing_keys: Vec<String>,
+    /// The engine's JSON form of the response: decision, reason, deciding
+    /// statements, blocking layer, missing keys.
+    pub response: ResponseJson,
     /// The `render_text` trace (HTML only).
     pub trace: Option<String>,
 }
@@ -112,7 +105,7 @@ impl Matrix {
     pub fn counts(&self) -> [usize; 3] {
         let mut n = [0; 3];
         for (_, _, _, c) in self.cells() {
-            n[decision_index(c.decision)] += 1;
+            n[decision_index(c.response.decision)] += 1;
         }
         n
     }
@@ -124,15 +117,18 @@ impl Matrix {
                 .map(|i| {
                     t.rows
                         .iter()
-                        .any(|r| r.cells[i].decision == Decision::Allowed)
+                        .any(|r| r.cells[i].response.decision == Decision::Allowed)
                 })
                 .collect();
             retain_mask(&mut t.actions, &keep);
             for r in &mut t.rows {
                 retain_mask(&mut r.cells, &keep);
             }
-            t.rows
-                .retain(|r| r.cells.iter().any(|c| c.decision == Decision::Allowed));
+            t.rows.retain(|r| {
+                r.cells
+                    .iter()
+                    .any(|c| c.response.decision == Decision::Allowed)
+            });
         }
         self.targets.retain(|t| !t.rows.is_empty());
         self.allowed_only = true;

@@ -4,6 +4,8 @@
 use super::Matrix;
 use std::io::{self, Write};
 
+/// The columns of a record: the target and request, then the engine's JSON form
+/// of the response in its own order ([`iamsim_engine::ResponseJson`]).
 const FIELDS: [&str; 9] = [
     "principal",
     "target",
@@ -11,8 +13,8 @@ const FIELDS: [&str; 9] = [
     "action",
     "decision",
     "reason",
-    "blocked_by",
     "deciding",
+    "blocked_by",
     "missing_keys",
 ];
 
@@ -25,7 +27,8 @@ pub(super) fn write_csv(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(FIELDS)?;
     for (t, p, action, c) in m.cells() {
-        if !allowed_filter(m, c.decision) {
+        let r = &c.response;
+        if !allowed_filter(m, r.decision) {
             continue;
         }
         w.write_record([
@@ -33,43 +36,45 @@ pub(super) fn write_csv(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
             t.name.as_str(),
             t.arn.as_str(),
             action,
-            c.decision.as_str(),
-            c.reason.as_str(),
-            c.blocked_by.as_deref().unwrap_or(""),
-            c.deciding.join("; ").as_str(),
-            c.missing_keys.join("; ").as_str(),
+            r.decision.as_str(),
+            r.reason.as_str(),
+            r.deciding.join("; ").as_str(),
+            r.blocked_by.as_deref().unwrap_or(""),
+            r.missing_keys.join("; ").as_str(),
         ])?;
     }
     w.flush()
 }
 
-/// Writes a JSON array, one object per line, fields in a fixed order.
+/// One JSON record: where, then the response's JSON form flattened in.
+#[derive(serde::Serialize)]
+struct Record<'a> {
+    principal: &'a str,
+    target: &'a str,
+    arn: &'a str,
+    action: &'a str,
+    #[serde(flatten)]
+    response: &'a iamsim_engine::ResponseJson,
+}
+
+/// Writes a JSON array, one compact object per line.
 pub(super) fn write_json(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
-    let s = |v: &str| serde_json::Value::from(v).to_string();
-    let list = |v: &[String]| serde_json::Value::from(v.to_vec()).to_string();
     let mut first = true;
     write!(out, "[")?;
     for (t, p, action, c) in m.cells() {
-        if !allowed_filter(m, c.decision) {
+        if !allowed_filter(m, c.response.decision) {
             continue;
         }
-        let values = [
-            s(&p.name),
-            s(&t.name),
-            s(&t.arn),
-            s(action),
-            s(c.decision.as_str()),
-            s(&c.reason),
-            c.blocked_by.as_deref().map_or_else(|| "null".to_owned(), s),
-            list(&c.deciding),
-            list(&c.missing_keys),
-        ];
-        write!(out, "{}\n  {{", if first { "" } else { "," })?;
+        let record = Record {
+            principal: &p.name,
+            target: &t.name,
+            arn: &t.arn,
+            action,
+            response: &c.response,
+        };
+        writeln!(out, "{}", if first { "" } else { "," })?;
         first = false;
-        for (i, (k, v)) in FIELDS.iter().zip(&values).enumerate() {
-            write!(out, "{}\"{k}\": {v}", if i == 0 { "" } else { ", " })?;
-        }
-        write!(out, "}}")?;
+        serde_json::to_writer(&mut *out, &record).map_err(io::Error::other)?;
     }
     writeln!(out, "{}]", if first { "" } else { "\n" })
 }

@@ -84,7 +84,7 @@ fn write_text_grid(m: &Matrix, t: &TargetGrid, out: &mut dyn Write) -> io::Resul
     lines.push(head);
     for r in &t.rows {
         let mut line = vec![one_line(&m.principals[r.principal].name)];
-        line.extend(r.cells.iter().map(|c| word(c.decision).to_owned()));
+        line.extend(r.cells.iter().map(|c| word(c.response.decision).to_owned()));
         lines.push(line);
     }
     let columns = lines[0].len();
@@ -158,7 +158,7 @@ pub(super) fn write_markdown(m: &Matrix, out: &mut dyn Write) -> io::Result<()> 
         for r in &t.rows {
             let mut line = format!("| {} |", md(&m.principals[r.principal].name));
             for c in &r.cells {
-                line.push_str(match c.decision {
+                line.push_str(match c.response.decision {
                     Decision::Allowed => " allow |",
                     Decision::ExplicitDeny => " **DENY** |",
                     Decision::ImplicitDeny => " `-` |",
