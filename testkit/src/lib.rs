@@ -3,7 +3,7 @@
 //!
 //! * [`oracle`]: the anchored-regex oracle for IAM wildcards;
 //! * [`rng`] and [`generate`]: the seeded generator and near-matching texts;
-//! * [`reference`]: the deliberately naive reference evaluator;
+//! * [`reference`](mod@reference): the deliberately naive reference evaluator;
 //! * [`corpus`]: the conformance corpus and its loader;
 //! * [`surface`]: the [`Surface`] trait and the surfaces the corpus runs on;
 //! * [`fuzz`]: the properties the fuzz targets check (and the seed replay runs).
