@@ -332,8 +332,8 @@ mod tests {
         };
         let err = lane.evaluate(row).map(|e| e.response.decision).unwrap_err();
         assert_eq!(err, scenario.unknown_principal("ghost"));
-        let RowError::UnknownPrincipal { known, count, .. } = &err;
-        assert_eq!(*count, scenario.principals().len());
-        assert_eq!(known[0], "root", "nearest first: {err}");
+        let RowError::UnknownPrincipal(u) = &err;
+        assert_eq!(u.count, scenario.principals().len());
+        assert_eq!(u.known[0], "root", "nearest first: {err}");
     }
 }

@@ -44,4 +44,5 @@ pub use files::InputError;
 pub use world::{
     caller_context, ConnectInstance, ConnectUser, MatrixTarget, PreparedRequests, PrincipalKind,
     RequestRow, RowError, Scenario, ScenarioError, ScenarioPrincipal, ScenarioResource,
+    UnknownPrincipal,
 };

@@ -130,19 +130,24 @@ pub struct RequestRow {
     pub context: Context,
 }
 
-/// A row that cannot be evaluated against the scenario.
+/// A row that cannot be evaluated against the scenario. Boxed: it travels in the
+/// `Result` of every row, which stays two words wide.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowError {
     /// The principal is neither a name nor an ARN of the scenario.
-    UnknownPrincipal {
-        /// As the row wrote it.
-        principal: String,
-        /// The scenario's principal names, nearest to it first (at most
-        /// [`LISTED_PRINCIPALS`]).
-        known: Vec<String>,
-        /// How many principals the scenario has.
-        count: usize,
-    },
+    UnknownPrincipal(Box<UnknownPrincipal>),
+}
+
+/// A principal the scenario does not know, with what it does know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPrincipal {
+    /// As the row wrote it.
+    pub principal: String,
+    /// The scenario's principal names, nearest to it first (at most
+    /// [`LISTED_PRINCIPALS`]).
+    pub known: Vec<String>,
+    /// How many principals the scenario has.
+    pub count: usize,
 }
 
 /// Principal names an unknown-principal message lists before "…".
@@ -151,18 +156,15 @@ pub const LISTED_PRINCIPALS: usize = 8;
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RowError::UnknownPrincipal {
-                principal,
-                known,
-                count,
-            } => {
+            RowError::UnknownPrincipal(u) => {
                 write!(
                     f,
-                    "unknown principal `{principal}` (not a name or ARN of the scenario; principals, nearest first: {}",
-                    known.join(", ")
+                    "unknown principal `{}` (not a name or ARN of the scenario; principals, nearest first: {}",
+                    u.principal,
+                    u.known.join(", ")
                 )?;
-                if *count > known.len() {
-                    write!(f, ", … {count} in all")?;
+                if u.count > u.known.len() {
+                    write!(f, ", … {} in all", u.count)?;
                 }
                 f.write_str(")")
             }
@@ -381,7 +383,7 @@ impl Scenario {
     pub fn unknown_principal(&self, principal: &str) -> RowError {
         let names =
             crate::suggest::by_nearness(principal, self.principals.iter().map(|p| p.name.as_str()));
-        RowError::UnknownPrincipal {
+        RowError::UnknownPrincipal(Box::new(UnknownPrincipal {
             principal: principal.to_owned(),
             known: names
                 .into_iter()
@@ -389,7 +391,7 @@ impl Scenario {
                 .map(str::to_owned)
                 .collect(),
             count: self.principals.len(),
-        }
+        }))
     }
 
     /// What a request's derived context and policy set depend on.
