@@ -85,10 +85,24 @@ fn semantics_is_the_shared_semantics() {
 /// Every case on every surface: fast path, explain path, CLI, reference evaluator.
 #[test]
 fn every_surface_reaches_the_expected_decision() {
-    let corpus = Corpus::load(Path::new(CASES));
+    every_surface_on(CASES);
+}
+
+/// The project's own cases for SEMANTICS v2 (§9.4a who SCPs restrict, §9.8 outcomes
+/// fixed by the service, §9.3a RCP service scope), on the same four surfaces.
+#[test]
+fn every_surface_on_the_projects_own_cases() {
+    every_surface_on(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/cases/fidelity-v2.jsonl"
+    ));
+}
+
+fn every_surface_on(path: &str) {
+    let corpus = Corpus::load(Path::new(path));
     // The library surfaces take the cases as the CLI's case reader reads them; the
     // reference loader must read the very same requests, in the same order.
-    let read: Vec<ReadCase> = common::read_cases(&corpus.text, CASES)
+    let read: Vec<ReadCase> = common::read_cases(&corpus.text, path)
         .into_iter()
         .map(|c| c.unwrap_or_else(|e| panic!("{e}")))
         .collect();

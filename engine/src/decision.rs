@@ -193,6 +193,20 @@ pub enum DecisionReason {
     CrossAccountNeedsResourcePolicy,
     /// A service principal or anonymous caller needs a resource-policy grant.
     NeedsResourcePolicyGrant,
+    /// The service decides this request itself, whatever the policies say
+    /// (SEMANTICS §9.8).
+    FixedByService(FixedOutcome),
+}
+
+/// Outcomes a service fixes before any policy is evaluated (SEMANTICS §9.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FixedOutcome {
+    /// `sts:GetCallerIdentity` needs no permission and is answered even under an
+    /// explicit Deny (STS API reference, GetCallerIdentity): `allowed`.
+    GetCallerIdentity,
+    /// STS refuses `sts:AssumeRole` with the account root user's credentials
+    /// (IAM User Guide, id_roles_use_permissions-to-switch): `implicitDeny`.
+    RootCannotAssumeRole,
 }
 
 impl DecisionReason {
@@ -247,6 +261,12 @@ impl fmt::Display for DecisionReason {
             DecisionReason::NeedsResourcePolicyGrant => {
                 f.write_str("this caller can only be granted access by the resource policy")
             }
+            DecisionReason::FixedByService(FixedOutcome::GetCallerIdentity) => f.write_str(
+                "sts:GetCallerIdentity needs no permission: STS answers it whatever the policies say",
+            ),
+            DecisionReason::FixedByService(FixedOutcome::RootCannotAssumeRole) => f.write_str(
+                "STS refuses sts:AssumeRole with the account root user's credentials, whatever the trust policy grants",
+            ),
         }
     }
 }

@@ -196,7 +196,7 @@ pub use compile::{
     ArnPatternWarning, CompileError, CompileErrorKind, CompiledPolicySet, PolicyInfo, PolicySet,
     PolicyWarning, PolicyWarningKind, StatementInfo,
 };
-pub use decision::{Decision, DecisionReason, Layer, Response, StatementRef};
+pub use decision::{Decision, DecisionReason, FixedOutcome, Layer, Response, StatementRef};
 pub use explain::{render_text, Explanation, ExplanationJson, ResponseJson};
 pub use model::{Effect, Policy, PolicyError, PolicyKind, Statement};
 pub use request::{Context, ContextValue, Request};

@@ -6,7 +6,7 @@
 use crate::scan::Scan;
 use iamsim_engine::decision::Decision;
 use iamsim_engine::model::{Policy, PolicyKind};
-use iamsim_engine::request::{Context, ContextValue, Request};
+use iamsim_engine::request::{CallerAccount, Context, ContextValue, Request};
 use iamsim_engine::source::json::{self, JsonKind, JsonLimits, JsonValue, Position};
 use iamsim_engine::{CompiledPolicySet, PolicySet};
 use std::fmt;
@@ -570,6 +570,8 @@ fn scan_request<'a>(
             "resource" => resource = Some(s.string()?),
             "principal_account" => principal_account = Some(s.string()?),
             "resource_account" => resource_account = Some(s.string()?),
+            // Rare: the full parser reads and checks it.
+            "principal_org" => return None,
             "context" => s.object(|s, key| {
                 let value = if s.byte()? == b'[' {
                     let start = values.len();
@@ -850,6 +852,17 @@ fn request_from_json(v: &JsonValue, at: &At<'_>) -> Result<Request, CaseError> {
         field("principal_account", false)?,
         field("resource_account", false)?,
     );
+    if let Some(org) = field("principal_org", false)? {
+        let standing = CallerAccount::from_name(org).ok_or_else(|| {
+            let position = v.get("principal_org").map_or(v.position, |x| x.position);
+            at.err(
+                "/request/principal_org",
+                position,
+                format!("unknown `principal_org` `{org}` (expected member, management or outside)"),
+            )
+        })?;
+        request.set_caller_account(standing);
+    }
     if let Some(ctx) = v.get("context") {
         *request.context_mut() =
             context_from_json(ctx).map_err(|(pointer, position, message)| {

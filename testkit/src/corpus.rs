@@ -100,6 +100,8 @@ pub struct RawRequest {
     pub principal: String,
     pub principal_account: Option<String>,
     pub resource_account: Option<String>,
+    /// `member` (absent), `management` or `outside` (SEMANTICS §9.4a).
+    pub principal_org: Option<String>,
     pub action: String,
     pub resource: String,
     /// In source order; key names as written.
@@ -114,6 +116,11 @@ impl RawRequest {
             self.principal_account.as_deref(),
             self.resource_account.as_deref(),
         );
+        if let Some(org) = &self.principal_org {
+            let standing = iamsim_engine::request::CallerAccount::from_name(org)
+                .unwrap_or_else(|| panic!("unknown principal_org `{org}`"));
+            r.set_caller_account(standing);
+        }
         for (key, value) in &self.context {
             let value = match value {
                 RawValue::Single(v) => ContextValue::Single(v.as_str().into()),
@@ -135,6 +142,9 @@ impl RawRequest {
         }
         if let Some(a) = &self.resource_account {
             obj.insert("resource_account".into(), a.clone().into());
+        }
+        if let Some(o) = &self.principal_org {
+            obj.insert("principal_org".into(), o.clone().into());
         }
         obj.insert("action".into(), self.action.clone().into());
         obj.insert("resource".into(), self.resource.clone().into());
@@ -213,6 +223,7 @@ fn request(v: &JsonValue, source: &Arc<str>, line: u32) -> RawRequest {
         principal: req("principal"),
         principal_account: opt("principal_account"),
         resource_account: opt("resource_account"),
+        principal_org: opt("principal_org"),
         action: req("action"),
         resource: req("resource"),
         context,

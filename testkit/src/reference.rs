@@ -25,7 +25,7 @@ use iamsim_engine::model::{
     ConditionEntry, Effect, Policy, PolicyVersion, PrincipalType, PrincipalValue, ScalarValue,
     Statement,
 };
-use iamsim_engine::request::{Caller, Context, ContextValue, Request};
+use iamsim_engine::request::{Caller, CallerAccount, Context, ContextValue, Request, RCP_SERVICES};
 
 /// The parsed (not compiled) policies of one case, by layer (SEMANTICS §1.1).
 #[derive(Debug, Default)]
@@ -635,16 +635,76 @@ impl Evaluation<'_> {
         kms_key || trust
     }
 
+    /// §9.8: outcomes STS fixes whatever the policies say.
+    fn fixed_by_service(&self) -> Option<Decision> {
+        let action = self.r.action().to_ascii_lowercase();
+        match action.as_str() {
+            "sts:getcalleridentity" => Some(Decision::Allowed),
+            "sts:assumerole" if matches!(self.r.caller(), Caller::Root { .. }) => {
+                Some(Decision::ImplicitDeny)
+            }
+            _ => None,
+        }
+    }
+
+    /// §9.4a: SCPs restrict IAM users, roles and root users of member accounts only;
+    /// not service-linked roles (path `/aws-service-role/`, read from the role ARN or
+    /// from `aws:PrincipalArn`), service principals or anonymous callers.
+    fn scps_restrict(&self) -> bool {
+        if matches!(
+            self.r.caller(),
+            Caller::Service | Caller::Anonymous | Caller::Other
+        ) {
+            return false;
+        }
+        let role_arn = if self.r.principal().contains(":role/") {
+            Some(self.r.principal().to_owned())
+        } else {
+            match self.r.context().get_any_case("aws:PrincipalArn") {
+                Some(ContextValue::Single(v)) => Some(v.to_string()),
+                _ => None,
+            }
+        };
+        let service_linked = role_arn.is_some_and(|arn| arn.contains(":role/aws-service-role/"));
+        !service_linked && self.r.caller_account() == CallerAccount::Member
+    }
+
+    /// §9.3a: RCPs apply to the actions of the services that support them.
+    fn rcps_apply(&self) -> bool {
+        let service = self
+            .r
+            .action()
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        RCP_SERVICES.contains(&service.as_str())
+    }
+
     fn decide(&self) -> Decision {
+        if let Some(fixed) = self.fixed_by_service() {
+            return fixed;
+        }
         let p = self.p;
+        let no_levels: &[Policy] = &[];
+        let scp = if self.scps_restrict() {
+            &p.scp[..]
+        } else {
+            no_levels
+        };
+        let rcp = if self.rcps_apply() {
+            &p.rcp[..]
+        } else {
+            no_levels
+        };
         // §9.2 step 1: an applying Deny anywhere.
         let deny = p
             .identity
             .iter()
             .chain(p.boundary.iter())
             .chain(p.session.iter())
-            .chain(p.scp.iter())
-            .chain(p.rcp.iter())
+            .chain(scp.iter())
+            .chain(rcp.iter())
             .any(|policy| self.has_applying(policy, Effect::Deny, false))
             || p.resource
                 .iter()
@@ -654,7 +714,7 @@ impl Evaluation<'_> {
         }
         // §9.3 step 2: RCPs only take away through Deny (done above).
         // §9.4 step 3: every SCP level must allow.
-        if p.scp
+        if scp
             .iter()
             .any(|level| !self.has_applying(level, Effect::Allow, false))
         {

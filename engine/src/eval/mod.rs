@@ -9,8 +9,8 @@ use crate::compile::{
 };
 use crate::condition::{CompiledCondition, ConditionOutcome};
 use crate::decision::{
-    Deciding, Decision, DecisionReason, Diagnostic, Layer, PrincipalMatch, PrincipalMatches,
-    Response, StatementRef,
+    Deciding, Decision, DecisionReason, Diagnostic, FixedOutcome, Layer, PrincipalMatch,
+    PrincipalMatches, Response, StatementRef,
 };
 use crate::model::Effect;
 use crate::request::{Caller, Request};
@@ -351,7 +351,11 @@ impl CompiledPolicySet {
     /// statements, the missing context keys and any diagnostics. Infallible; it
     /// allocates only to report missing keys or diagnostics.
     pub fn evaluate<'a>(&'a self, request: &Request) -> Response<'a> {
+        if let Some(fixed) = fixed_by_service(request) {
+            return fixed;
+        }
         let facts = RequestFacts::new(self, request);
+        let scope = self.organization_scope(request);
         let mut findings = Findings::default();
         let (service, name) = (&facts.service, &facts.name);
         // §9.2: an applying Deny anywhere decides, whatever allows. The layers with
@@ -361,6 +365,8 @@ impl CompiledPolicySet {
         for layer in self.deny_layers.iter().filter_map(|&l| self.layer(l)) {
             let slot = match layer.layer {
                 Layer::Identity => identity_slot,
+                Layer::Scp(_) if scope.scps_off => continue,
+                Layer::Rcp(_) if scope.rcps_off => continue,
                 _ => layer.service_slot(service),
             };
             for (i, known) in layer.denies.candidates(slot, name) {
@@ -409,11 +415,13 @@ impl CompiledPolicySet {
             .session
             .as_ref()
             .map(|l| first_allow(l, &mut findings).is_some());
-        layer_facts.scp_blocking_level = self
-            .scp
-            .iter()
-            .position(|l| first_allow(l, &mut findings).is_none())
-            .map(|level| level as u16);
+        if !scope.scps_off {
+            layer_facts.scp_blocking_level = self
+                .scp
+                .iter()
+                .position(|l| first_allow(l, &mut findings).is_none())
+                .map(|level| level as u16);
+        }
         let (decision, reason, deciding) = decide(request, &layer_facts);
         Response {
             decision,
@@ -423,6 +431,46 @@ impl CompiledPolicySet {
             diagnostics: findings.diagnostics,
         }
     }
+}
+
+/// Which organization layers are left out of a request (SEMANTICS §9.4a, §9.3a).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OrganizationScope {
+    /// The SCPs do not restrict this caller.
+    pub(crate) scps_off: bool,
+    /// The RCPs do not apply to this service.
+    pub(crate) rcps_off: bool,
+}
+
+impl CompiledPolicySet {
+    /// Only asks when the set has such layers: most sets have neither.
+    pub(crate) fn organization_scope(&self, request: &Request) -> OrganizationScope {
+        OrganizationScope {
+            scps_off: !self.scp.is_empty() && request.scps_not_in_force().is_some(),
+            rcps_off: !self.rcp.is_empty() && request.rcps_not_in_force().is_some(),
+        }
+    }
+}
+
+/// SEMANTICS §9.8: outcomes the service fixes before any policy is read.
+pub(crate) fn fixed_by_service<'a>(request: &Request) -> Option<Response<'a>> {
+    if request.service() != "sts" {
+        return None;
+    }
+    let (decision, outcome) = match request.action_name() {
+        "getcalleridentity" => (Decision::Allowed, FixedOutcome::GetCallerIdentity),
+        "assumerole" if matches!(request.caller(), Caller::Root { .. }) => {
+            (Decision::ImplicitDeny, FixedOutcome::RootCannotAssumeRole)
+        }
+        _ => return None,
+    };
+    Some(Response {
+        decision,
+        reason: DecisionReason::FixedByService(outcome),
+        deciding: Deciding::default(),
+        missing_keys: Vec::new(),
+        diagnostics: Vec::new(),
+    })
 }
 
 /// True for targets whose resource policy must allow explicitly: KMS keys and IAM

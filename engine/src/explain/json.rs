@@ -158,8 +158,12 @@ pub struct RequestJson {
 pub struct LayerJson {
     /// Which layer: `identity`, `resource`, `boundary`, `session`, `scp[N]`, `rcp[N]`.
     pub layer: String,
-    /// `denies`, `allows` or `no-applicable-statement`.
+    /// `denies`, `allows`, `no-applicable-statement`, or `not-in-force`.
     pub verdict: &'static str,
+    /// Why the layer is not in force for this request (SEMANTICS §9.4a, §9.3a), when
+    /// it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_in_force: Option<String>,
     /// Every statement of the layer, in order.
     pub statements: Vec<StatementJson>,
 }
@@ -241,11 +245,13 @@ impl Explanation<'_> {
                 .iter()
                 .map(|layer| LayerJson {
                     layer: layer.layer.to_string(),
-                    verdict: match (layer.denies(), layer.allows()) {
-                        (true, _) => "denies",
-                        (false, true) => "allows",
-                        (false, false) => "no-applicable-statement",
+                    verdict: match (layer.not_in_force, layer.denies(), layer.allows()) {
+                        (Some(_), _, _) => "not-in-force",
+                        (None, true, _) => "denies",
+                        (None, false, true) => "allows",
+                        (None, false, false) => "no-applicable-statement",
                     },
+                    not_in_force: layer.not_in_force.map(|why| why.to_string()),
                     statements: layer
                         .statements
                         .iter()

@@ -21,9 +21,11 @@ pub use text::{describe_condition, render_text, statement_name};
 use crate::compile::{CompiledLayer, CompiledPolicySet, CompiledStatement};
 use crate::condition::CompiledCondition;
 use crate::decision::{Deciding, Decision, DecisionReason, Layer, Response, StatementRef};
-use crate::eval::{decide, test_statement, Findings, LayerFacts, Observer, RequestFacts};
+use crate::eval::{
+    decide, fixed_by_service, test_statement, Findings, LayerFacts, Observer, RequestFacts,
+};
 use crate::model::Effect;
-use crate::request::Request;
+use crate::request::{NotInForce, Request};
 
 /// The full trace of one evaluation.
 #[derive(Debug, Clone)]
@@ -39,6 +41,10 @@ pub struct Explanation<'a> {
 pub struct LayerTrace {
     /// Which layer.
     pub layer: Layer,
+    /// Why this layer is not in force for the request (an SCP for a caller SCPs do
+    /// not restrict, an RCP for a service without RCP support): its statements are
+    /// still traced, but take no part in the decision.
+    pub not_in_force: Option<NotInForce>,
     /// Every statement, in order.
     pub statements: Vec<StatementTrace>,
 }
@@ -98,12 +104,28 @@ impl CompiledPolicySet {
     pub fn explain<'a>(&'a self, request: &Request) -> Explanation<'a> {
         let facts = RequestFacts::new(self, request);
         let mut recorder = Recorder::default();
-        let layers: Vec<LayerTrace> = self
+        let mut layers: Vec<LayerTrace> = self
             .layers()
             .map(|l| trace_layer(l, &facts, &mut recorder))
             .collect();
+        for t in &mut layers {
+            t.not_in_force = match t.layer {
+                Layer::Scp(_) => request.scps_not_in_force(),
+                Layer::Rcp(_) => request.rcps_not_in_force(),
+                _ => None,
+            };
+        }
+        if let Some(fixed) = fixed_by_service(request) {
+            return Explanation {
+                response: fixed,
+                layers,
+            };
+        }
+        // Layers not in force are shown but take no part in the decision.
+        let in_force: Vec<&LayerTrace> =
+            layers.iter().filter(|t| t.not_in_force.is_none()).collect();
         let first = |layer: Layer, effect: Effect| {
-            layers.iter().filter(|t| t.layer == layer).find_map(|t| {
+            in_force.iter().filter(|t| t.layer == layer).find_map(|t| {
                 t.statements
                     .iter()
                     .find(|s| {
@@ -112,7 +134,7 @@ impl CompiledPolicySet {
                     .map(|s| s.statement)
             })
         };
-        let deny = layers.iter().find_map(|t| {
+        let deny = in_force.iter().find_map(|t| {
             t.statements
                 .iter()
                 .find(|s| {
@@ -133,7 +155,7 @@ impl CompiledPolicySet {
                     resource_allow: first(Layer::Resource, Effect::Allow),
                     ..LayerFacts::default()
                 };
-                for t in &layers {
+                for t in &in_force {
                     for s in &t.statements {
                         if let (
                             Layer::Resource,
@@ -190,6 +212,7 @@ fn trace_layer<'a>(
         .collect();
     LayerTrace {
         layer: layer.layer,
+        not_in_force: None,
         statements,
     }
 }
@@ -209,5 +232,65 @@ impl StatementVerdict {
             StatementVerdict::ConditionNotMet { .. } => "condition-not-met",
             StatementVerdict::Applies { .. } => "applies",
         }
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::render_text;
+    use crate::compile::{CompiledPolicySet, PolicySet};
+    use crate::decision::Decision;
+    use crate::model::{Policy, PolicyKind};
+    use crate::request::Request;
+
+    fn set() -> CompiledPolicySet {
+        let policy = |text: &str, kind| Policy::parse(text, kind, "p.json").expect("parses");
+        let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let deny = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoAll","Effect":"Deny","Action":"*","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let rcp = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#;
+        CompiledPolicySet::compile(&PolicySet {
+            identity: vec![policy(allow, PolicyKind::Identity)],
+            scp: vec![vec![policy(deny, PolicyKind::Scp)]],
+            rcp: vec![vec![policy(rcp, PolicyKind::Rcp)]],
+            ..PolicySet::default()
+        })
+        .expect("compiles")
+    }
+
+    /// Layers not in force are shown and say why, but decide nothing; explain and
+    /// evaluate agree.
+    #[test]
+    fn layers_not_in_force_are_traced_and_skipped() {
+        let set = set();
+        let mut r = Request::new(
+            "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForX/s",
+            "sns:Publish",
+            "*",
+        );
+        r.context_mut().insert_str(
+            "aws:PrincipalArn",
+            "arn:aws:iam::111122223333:role/aws-service-role/x.amazonaws.com/AWSServiceRoleForX",
+        );
+        let e = set.explain(&r);
+        assert_eq!(e.response.decision, Decision::Allowed);
+        assert_eq!(set.evaluate(&r).decision, Decision::Allowed);
+        let text = render_text(&set, &r, &e);
+        assert!(
+            text.contains("scp[0] — not in force: SCPs do not restrict service-linked roles"),
+            "{text}"
+        );
+        assert!(
+            text.contains("rcp[0] — not in force: the service does not support RCPs"),
+            "{text}"
+        );
+        let json = serde_json::to_string(&e.to_json_form(&set, &r)).expect("serialises");
+        assert!(json.contains(r#""verdict":"not-in-force""#), "{json}");
+        // The same caller as an ordinary role: both layers deny.
+        r.context_mut().insert_str(
+            "aws:PrincipalArn",
+            "arn:aws:iam::111122223333:role/Ordinary",
+        );
+        assert_eq!(set.explain(&r).response.decision, Decision::ExplicitDeny);
+        assert_eq!(set.evaluate(&r).decision, Decision::ExplicitDeny);
     }
 }

@@ -63,7 +63,14 @@ pub fn render_text(set: &CompiledPolicySet, request: &Request, e: &Explanation<'
             (false, true) => "allows",
             (false, false) => "no applicable statement",
         };
-        let _ = writeln!(out, "{} — {verdict}", layer.layer);
+        match layer.not_in_force {
+            Some(why) => {
+                let _ = writeln!(out, "{} — not in force: {why}", layer.layer);
+            }
+            None => {
+                let _ = writeln!(out, "{} — {verdict}", layer.layer);
+            }
+        }
         for s in &layer.statements {
             let mark = match s.verdict {
                 StatementVerdict::Applies { .. } => "✔",

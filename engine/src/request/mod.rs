@@ -9,9 +9,11 @@
 
 mod caller;
 mod context;
+mod scope;
 
 pub use caller::Caller;
 pub use context::{Context, ContextValue};
+pub use scope::{CallerAccount, NotInForce, RCP_SERVICES};
 
 use crate::util::str_map::{bytes_eq, hash_str, StrKey};
 
@@ -76,6 +78,7 @@ pub struct Request {
     /// here so that evaluation never splits it again.
     resource_colons: Option<[usize; 5]>,
     context: Context,
+    caller_account: CallerAccount,
 }
 
 impl Request {
@@ -93,6 +96,7 @@ impl Request {
             resource: String::new(),
             resource_colons: None,
             context: Context::new(),
+            caller_account: CallerAccount::Member,
         };
         r.set_principal(principal);
         r.set_action(action);
@@ -156,6 +160,17 @@ impl Request {
     ) {
         set_optional(&mut self.explicit_principal_account, principal_account);
         set_optional(&mut self.explicit_resource_account, resource_account);
+    }
+
+    /// Says where the caller's account stands in the organization (default: a
+    /// member account); SCPs restrict only member accounts (SEMANTICS §9.4a).
+    pub fn set_caller_account(&mut self, standing: CallerAccount) {
+        self.caller_account = standing;
+    }
+
+    /// Where the caller's account stands in the organization.
+    pub fn caller_account(&self) -> CallerAccount {
+        self.caller_account
     }
 
     /// The context, for building it in place.

@@ -6,6 +6,7 @@
 use super::context::{principal_context, resource_context, PrincipalFacts};
 use super::*;
 use iamsim_engine::model::{Policy, PolicyKind};
+use iamsim_engine::request::CallerAccount;
 use iamsim_engine::source::json::{
     self, escape_pointer_token, JsonKind, JsonLimits, JsonMember, JsonValue, Position,
 };
@@ -375,10 +376,11 @@ fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, Scenar
         .opt_string(doc, "", "name")?
         .unwrap_or("scenario")
         .to_owned();
-    let (org_id, org_levels) = organization(&loader, doc.get("organization"))?;
+    let org = organization(&loader, doc.get("organization"))?;
     let groups = groups(&loader, doc.get("groups"))?;
     let action_sets = action_sets(&loader, doc.get("action_sets"))?;
-    let principal_defs = principals(&loader, doc, org_id.as_deref(), &groups)?;
+    let principal_defs = principals(&loader, doc, &org, &groups)?;
+    let org_levels = org.levels;
     let resource_defs = resources(&loader, doc, &action_sets)?;
     let instances = connect(&loader, doc, &action_sets)?;
 
@@ -486,16 +488,43 @@ fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, Scenar
     })
 }
 
-fn organization(
-    loader: &Loader,
-    v: Option<&JsonValue>,
-) -> Result<(Option<String>, BTreeMap<String, OrgLevels>), ScenarioError> {
+/// The organization a scenario declares: its id, the SCP/RCP levels over each
+/// member account, and its management account.
+#[derive(Default)]
+struct Organization {
+    declared: bool,
+    id: Option<String>,
+    levels: BTreeMap<String, OrgLevels>,
+    management: Option<String>,
+}
+
+impl Organization {
+    /// Where a principal's account stands (SEMANTICS §9.4a): without a declared
+    /// organization every account counts as a member (there are no SCPs anyway).
+    fn standing(&self, account: Option<&str>) -> CallerAccount {
+        match account {
+            _ if !self.declared => CallerAccount::Member,
+            Some(a) if self.management.as_deref() == Some(a) => CallerAccount::Management,
+            Some(a) if self.levels.contains_key(a) => CallerAccount::Member,
+            _ => CallerAccount::OutsideOrganization,
+        }
+    }
+}
+
+fn organization(loader: &Loader, v: Option<&JsonValue>) -> Result<Organization, ScenarioError> {
     let Some(v) = v else {
-        return Ok((None, BTreeMap::new()));
+        return Ok(Organization::default());
     };
     let p = "/organization";
-    loader.check_members(v, p, &["id", "root", "ous", "accounts"])?;
+    loader.check_members(
+        v,
+        p,
+        &["id", "root", "ous", "accounts", "management_account"],
+    )?;
     let id = loader.opt_string(v, p, "id")?.map(str::to_owned);
+    let management = loader
+        .opt_string(v, p, "management_account")?
+        .map(str::to_owned);
     let node =
         |v: &JsonValue, pointer: &str, parent: Option<String>| -> Result<OrgNode, ScenarioError> {
             loader.check_members(v, pointer, &["parent", "ou", "scp", "rcp"])?;
@@ -579,7 +608,12 @@ fn organization(
             accounts.insert(m.name.to_string(), levels);
         }
     }
-    Ok((id, accounts))
+    Ok(Organization {
+        declared: true,
+        id,
+        levels: accounts,
+        management,
+    })
 }
 
 fn groups(
@@ -640,7 +674,7 @@ struct PrincipalDef {
 fn principals(
     loader: &Loader,
     doc: &JsonValue,
-    org_id: Option<&str>,
+    org: &Organization,
     groups: &BTreeMap<String, Vec<Policy>>,
 ) -> Result<Vec<PrincipalDef>, ScenarioError> {
     let Some(list) = doc.get("principals") else {
@@ -768,6 +802,12 @@ fn principals(
             ));
         }
         let tags = loader.string_map(v, &p, "tags")?;
+        let caller_account = org.standing(account.as_deref());
+        // Only principals of the organization's accounts carry its id.
+        let org_id = match caller_account {
+            CallerAccount::OutsideOrganization => None,
+            _ => org.id.as_deref(),
+        };
         let mut context = principal_context(&PrincipalFacts {
             kind,
             account: account.as_deref(),
@@ -804,6 +844,7 @@ fn principals(
                 kind,
                 arn,
                 account,
+                caller_account,
                 context,
             },
             identity,

@@ -10,7 +10,7 @@ mod load;
 pub use context::{caller_context, hierarchy_key};
 pub use load::ScenarioError;
 
-use iamsim_engine::request::{Context, ContextValue, Request};
+use iamsim_engine::request::{CallerAccount, Context, ContextValue, Request};
 use iamsim_engine::CompiledPolicySet;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -60,6 +60,9 @@ pub struct ScenarioPrincipal {
     pub arn: String,
     /// Its account (none for service principals).
     pub account: Option<String>,
+    /// Where its account stands in the scenario's organization: SCPs restrict only
+    /// member accounts (SEMANTICS §9.4a).
+    pub caller_account: CallerAccount,
     /// Context keys derived from the principal (`aws:userid`, `aws:PrincipalArn`, tags, …)
     /// plus its declared `context`; a row's explicit context overrides them.
     pub context: Context,
@@ -418,6 +421,7 @@ impl Scenario {
         let principal = &self.principals[target.principal];
         let resource = self.resources.get(target.resource);
         request.set_principal(&principal.arn);
+        request.set_caller_account(principal.caller_account);
         request.set_accounts(
             principal.account.as_deref(),
             resource.and_then(|r| r.account.as_deref()),
@@ -708,5 +712,51 @@ mod tests {
             name("arn:aws:sts::123456789012:assumed-role/Admin/bob"),
             Some("admin")
         );
+    }
+
+    /// SEMANTICS §9.4a in a scenario: the organization's id and its SCPs belong to its
+    /// own accounts only; the management account is never restricted.
+    #[test]
+    fn organization_standing_of_principals() {
+        let dir = std::env::temp_dir().join(format!("iamsim-org-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("org.json");
+        std::fs::write(
+            &path,
+            r#"{"name":"org","organization":{"id":"o-1","management_account":"999999999999",
+                "root":{"scp":{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"*"}]}},
+                "accounts":{"111111111111":{},"999999999999":{}}},
+              "principals":[
+                {"name":"member","type":"user","account":"111111111111","id":"AIDAMEMBER",
+                 "policies":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}},
+                {"name":"ops","type":"user","account":"999999999999","id":"AIDAOPS",
+                 "policies":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}},
+                {"name":"partner","type":"user","account":"222222222222","id":"AIDAPARTNER"}]}"#,
+        )
+        .expect("write");
+        let scenario = Scenario::load(&path).expect("loads");
+        let p = |n: &str| scenario.principal(n).expect("principal");
+        assert_eq!(p("member").caller_account, CallerAccount::Member);
+        assert_eq!(p("ops").caller_account, CallerAccount::Management);
+        assert_eq!(
+            p("partner").caller_account,
+            CallerAccount::OutsideOrganization
+        );
+        let org_id = |n: &str| p(n).context.get_any_case("aws:PrincipalOrgID").cloned();
+        assert!(org_id("member").is_some() && org_id("ops").is_some());
+        assert_eq!(org_id("partner"), None, "outside the organization");
+        let decide = |n: &str| {
+            let row = RequestRow {
+                principal: n.into(),
+                action: "s3:GetObject".into(),
+                resource: "arn:aws:s3:::b/k".into(),
+                ..RequestRow::default()
+            };
+            let mut request = Request::new("", "", "");
+            let set = scenario.prepare(&row, &mut request).expect("known");
+            set.evaluate(&request).decision.as_str()
+        };
+        assert_eq!(decide("member"), "explicitDeny");
+        assert_eq!(decide("ops"), "allowed");
     }
 }
