@@ -154,3 +154,138 @@ mod tests {
         assert!(!is_template("connect:HierarchyGroupL1Id/hierarchyGroupId"));
     }
 }
+
+/// Compiles an ARN format (`arn:${Partition}:s3:::${BucketName}`) or a policy's
+/// resource pattern for [`intersects`]: each `${…}` part (a placeholder, or a policy
+/// variable whose value is not known here) becomes `*`; `*` and `?` are wildcards;
+/// everything else is compared exactly, as IAM compares ARNs.
+pub(crate) fn compile_arn(text: &str) -> Vec<Token> {
+    let mut out = Vec::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            if let Some(end) = text[i..].find('}') {
+                if out.last() != Some(&Token::Star) {
+                    out.push(Token::Star);
+                }
+                i += end + 1;
+                continue;
+            }
+        }
+        out.push(match bytes[i] {
+            b'*' => Token::Star,
+            b'?' => Token::One,
+            b => Token::Byte(b),
+        });
+        i += 1;
+    }
+    out
+}
+
+/// True when some string matches both patterns (case-sensitive literals). A table
+/// of reachable (i, j) positions: quadratic in the pattern lengths, never exponential.
+pub(crate) fn intersects(a: &[Token], b: &[Token]) -> bool {
+    let (n, m) = (a.len(), b.len());
+    let mut reach = vec![false; (n + 1) * (m + 1)];
+    let at = |i: usize, j: usize| i * (m + 1) + j;
+    reach[0] = true;
+    for i in 0..=n {
+        for j in 0..=m {
+            if !reach[at(i, j)] {
+                continue;
+            }
+            let pa = a.get(i);
+            let pb = b.get(j);
+            if pa == Some(&Token::Star) {
+                reach[at(i + 1, j)] = true;
+            }
+            if pb == Some(&Token::Star) {
+                reach[at(i, j + 1)] = true;
+            }
+            if let (Some(x), Some(y)) = (pa, pb) {
+                let (xs, ys) = (*x == Token::Star, *y == Token::Star);
+                if !xs && !ys {
+                    let same = match (x, y) {
+                        (Token::Byte(p), Token::Byte(q)) => p == q,
+                        _ => true,
+                    };
+                    if same {
+                        reach[at(i + 1, j + 1)] = true;
+                    }
+                } else if xs && !ys {
+                    // a's `*` takes b's character.
+                    reach[at(i, j + 1)] = true;
+                } else if ys && !xs {
+                    reach[at(i + 1, j)] = true;
+                }
+            }
+        }
+    }
+    reach[at(n, m)]
+}
+
+/// Whether a policy resource pattern and an ARN format can meet. As IAM matches
+/// ARNs, a wildcard stays within its field: both are split at their first five
+/// colons and compared field by field (the last field, the resource, may hold more
+/// colons). A pattern that is not an ARN (`*`) is compared whole.
+pub(crate) fn arn_may_meet(pattern: &str, format: &str) -> bool {
+    match (split_arn(pattern), split_arn(format)) {
+        (Some(p), Some(f)) => p
+            .iter()
+            .zip(f.iter())
+            .all(|(a, b)| intersects(&compile_arn(a), &compile_arn(b))),
+        _ => intersects(&compile_arn(pattern), &compile_arn(format)),
+    }
+}
+
+fn split_arn(s: &str) -> Option<[&str; 6]> {
+    let mut parts = s.splitn(6, ':');
+    let out = [
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    ];
+    Some(out)
+}
+
+#[cfg(test)]
+mod intersect_tests {
+    use super::*;
+
+    fn meet(a: &str, b: &str) -> bool {
+        arn_may_meet(a, b)
+    }
+
+    #[test]
+    fn arn_formats_and_patterns() {
+        let object = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+        let bucket = "arn:${Partition}:s3:::${BucketName}";
+        assert!(meet("arn:aws:s3:::b/*", object));
+        assert!(!meet("arn:aws:s3:::b", object));
+        assert!(meet("arn:aws:s3:::b", bucket));
+        assert!(meet("*", object));
+        assert!(meet("arn:aws:s3:::${aws:username}/*", object));
+        assert!(!meet("arn:aws:ec2:*:*:instance/*", object));
+        assert!(meet("arn:aws:s3:::b?", bucket));
+        assert!(!meet("abc", "abd"));
+        assert!(meet("a*c", "ab*"));
+        assert!(!meet("a*c", "b*"));
+        assert!(meet("", ""));
+        assert!(!meet("a", ""));
+        assert!(intersects(&compile_arn("a*c"), &compile_arn("*b*")));
+        // Wildcards stay within their field.
+        assert!(!meet(
+            "arn:aws:logs:*:*:log-group:x:*",
+            "arn:${Partition}:s3:::${BucketName}"
+        ));
+        let group = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}";
+        assert!(meet(
+            "arn:aws:logs:*:*:log-group:/aws/connect/mycc:*",
+            group
+        ));
+    }
+}

@@ -276,6 +276,24 @@ impl ResourceType {
     pub fn condition_keys(&self) -> &[String] {
         &self.condition_keys
     }
+
+    /// True when a policy's resource pattern (`arn:aws:s3:::bucket/*`, `*`) can
+    /// match an ARN of one of this type's formats. Placeholders such as `${BucketName}`
+    /// and policy variables such as `${aws:username}` count as any text (slashes
+    /// included, within one ARN field), so the answer errs on the side of "may
+    /// match": `false` means the pattern and the type cannot meet.
+    ///
+    /// ```
+    /// let s3 = iamsim_catalog::Catalog::builtin().service("s3").unwrap();
+    /// let object = s3.resource_type("object").unwrap();
+    /// assert!(object.may_match("arn:aws:s3:::bucket/*"));
+    /// assert!(!object.may_match("arn:aws:s3:::bucket"));
+    /// ```
+    pub fn may_match(&self, resource_pattern: &str) -> bool {
+        self.arn_formats
+            .iter()
+            .any(|f| crate::glob::arn_may_meet(resource_pattern, f))
+    }
 }
 
 /// A service: prefix, name, actions, resource types and condition keys.
