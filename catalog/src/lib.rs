@@ -53,12 +53,12 @@ mod raw;
 mod suggest;
 
 pub use model::{
-    AccessLevel, Action, ActionResource, ConditionKey, ConditionKeyType, ResourceType, Service,
-    ValueType,
+    AccessLevel, Action, ActionResource, ConditionKey, ConditionKeyType, Name, ResourceType,
+    Service, ValueType,
 };
 
 use model::{cmp_folded, find};
-use raw::{RawAction, RawCatalog};
+use raw::{RawAction, RawCatalog, Str};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -220,12 +220,12 @@ impl<'a> ActionInfo<'a> {
             .action
             .condition_keys
             .iter()
-            .map(String::as_str)
+            .map(Name::as_str)
             .collect();
         for (r, t) in self.resource_types() {
-            keys.extend(r.condition_keys.iter().map(String::as_str));
+            keys.extend(r.condition_keys.iter().map(Name::as_str));
             if let Some(t) = t {
-                keys.extend(t.condition_keys.iter().map(String::as_str));
+                keys.extend(t.condition_keys.iter().map(Name::as_str));
             }
         }
         keys.sort_by(|a, b| cmp_folded(a, b).then_with(|| a.cmp(b)));
@@ -326,7 +326,7 @@ impl Catalog {
         BUILTIN.get_or_init(|| {
             // The embedded files are checked by this crate's tests; failing here
             // means the crate was built from broken data.
-            match Catalog::from_parts(DATA, &[("overlay.json", OVERLAY)]) {
+            match Catalog::from_static_unchecked(DATA, &[("overlay.json", OVERLAY)]) {
                 Ok(mut c) => {
                     c.version.sha256 = version_field("sha256").to_owned();
                     c
@@ -339,7 +339,8 @@ impl Catalog {
     /// Builds a catalog from a data file and overlays, all in the schema of
     /// `data/catalog.json`. Overlays are merged in order: new services, actions,
     /// resource types and keys are added; for an existing action, a `null` access
-    /// level keeps the upstream one and resource types and keys are added to it.
+    /// level keeps the upstream one, and resource types and keys are added to it
+    /// (whether an existing resource type is required stays as before).
     ///
     /// # Errors
     ///
@@ -347,12 +348,52 @@ impl Catalog {
     /// level or key type, a non-ASCII name, a new action without an access level, or
     /// an action naming a resource type its service does not define.
     pub fn from_parts(data: &str, overlays: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
+        let mut catalog = Catalog::parse_base(data, &owned)?;
+        for (label, text) in overlays {
+            catalog.merge(label, parse_raw(label, text)?, true, &owned)?;
+        }
+        catalog.finish();
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
+    /// As [`Catalog::from_parts`] for data that lives for the whole program (the
+    /// embedded files): names are borrowed from it, not copied.
+    pub fn from_static_parts(
+        data: &'static str,
+        overlays: &[(&str, &'static str)],
+    ) -> Result<Catalog, CatalogError> {
+        let catalog = Catalog::from_static_unchecked(data, overlays)?;
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
+    /// [`Catalog::from_static_parts`] without the check that every action's resource
+    /// types are defined: for the embedded data, which the tests check instead
+    /// (the check is an eighth of the first-use time).
+    fn from_static_unchecked(
+        data: &'static str,
+        overlays: &[(&str, &'static str)],
+    ) -> Result<Catalog, CatalogError> {
+        let mut catalog = Catalog::parse_base(data, &borrowed)?;
+        for (label, text) in overlays {
+            catalog.merge(label, parse_raw(label, text)?, true, &borrowed)?;
+        }
+        catalog.finish();
+        Ok(catalog)
+    }
+
+    fn parse_base<'a>(
+        data: &'a str,
+        own: &dyn Fn(Str<'a>) -> Name,
+    ) -> Result<Catalog, CatalogError> {
         let raw = parse_raw("catalog.json", data)?;
+        let text = |s: &Option<Str<'_>>| s.as_ref().map(|s| s.0.to_string()).unwrap_or_default();
         let mut catalog = Catalog {
             version: CatalogVersion {
-                package: raw.package.clone().unwrap_or_default(),
-                version: raw.version.clone().unwrap_or_default(),
-                updated_at: raw.updated_at.clone().unwrap_or_default(),
+                package: text(&raw.package),
+                version: text(&raw.version),
+                updated_at: text(&raw.updated_at),
                 sha256: String::new(),
                 overlays: Vec::new(),
             },
@@ -360,13 +401,7 @@ impl Catalog {
             global_keys: Vec::new(),
             rcp_services: Vec::new(),
         };
-        catalog.merge("catalog.json", raw, false)?;
-        for (label, text) in overlays {
-            let raw = parse_raw(label, text)?;
-            catalog.merge(label, raw, true)?;
-        }
-        catalog.finish();
-        catalog.validate()?;
+        catalog.merge("catalog.json", raw, false, own)?;
         Ok(catalog)
     }
 
@@ -389,7 +424,7 @@ impl Catalog {
     pub fn with_overlay(&self, label: &str, json: &str) -> Result<Catalog, CatalogError> {
         let raw = parse_raw(label, json)?;
         let mut catalog = self.clone();
-        catalog.merge(label, raw, true)?;
+        catalog.merge(label, raw, true, &owned)?;
         catalog.finish();
         catalog.validate()?;
         Ok(catalog)
@@ -625,7 +660,7 @@ impl Catalog {
         Some(
             types
                 .into_iter()
-                .flat_map(|(_, t)| t.arn_formats.iter().map(String::as_str))
+                .flat_map(|(_, t)| t.arn_formats.iter().map(Name::as_str))
                 .collect(),
         )
     }
@@ -676,12 +711,19 @@ impl Catalog {
         &self.rcp_services
     }
 
-    fn merge(&mut self, label: &str, raw: RawCatalog, overlay: bool) -> Result<(), CatalogError> {
+    fn merge<'a>(
+        &mut self,
+        label: &str,
+        raw: RawCatalog<'a>,
+        overlay: bool,
+        own: &dyn Fn(Str<'a>) -> Name,
+    ) -> Result<(), CatalogError> {
         if overlay {
-            let name = [raw.package.as_deref(), raw.version.as_deref()]
+            let name = [raw.package.as_ref(), raw.version.as_ref()]
                 .into_iter()
                 .flatten()
-                .collect::<Vec<_>>()
+                .map(|s| s.0.as_ref())
+                .collect::<Vec<&str>>()
                 .join(" ");
             self.version.overlays.push(if name.is_empty() {
                 label.to_owned()
@@ -690,27 +732,32 @@ impl Catalog {
             });
         }
         for (name, ty) in raw.global_condition_keys {
-            let key = condition_key(label, name, &ty)?;
+            let key = condition_key(label, own(name), &ty.0)?;
             upsert_key(&mut self.global_keys, key);
         }
         for p in raw.rcp_supported_services {
-            let p = p.to_ascii_lowercase();
+            let p = p.0.to_ascii_lowercase();
             if !self.rcp_services.contains(&p) {
                 self.rcp_services.push(p);
             }
         }
+        // Where each service sits, by lower-cased prefix.
+        let mut positions: std::collections::HashMap<String, usize> = self
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.prefix.to_ascii_lowercase(), i))
+            .collect();
         for rs in raw.services {
-            ascii(label, &rs.prefix)?;
-            let index = match self
-                .services
-                .iter()
-                .position(|s| s.prefix.eq_ignore_ascii_case(&rs.prefix))
-            {
-                Some(i) => i,
+            let prefix = own(rs.prefix);
+            ascii(label, &prefix)?;
+            let index = match positions.get(&prefix.to_ascii_lowercase()) {
+                Some(&i) => i,
                 None => {
+                    positions.insert(prefix.to_ascii_lowercase(), self.services.len());
                     self.services.push(Service {
-                        prefix: rs.prefix.clone(),
-                        name: rs.name.clone().unwrap_or_else(|| rs.prefix.clone()),
+                        prefix: prefix.clone(),
+                        name: prefix,
                         actions: Vec::new(),
                         resource_types: Vec::new(),
                         condition_keys: Vec::new(),
@@ -720,9 +767,9 @@ impl Catalog {
             };
             let service = &mut self.services[index];
             if let Some(name) = rs.name {
-                service.name = name;
+                service.name = own(name);
             }
-            // Lists are sorted at the end; index by position for merging now.
+            // Lists are sorted at the end; index existing actions by name for merging.
             let mut actions: std::collections::HashMap<String, usize> = if overlay {
                 service
                     .actions
@@ -734,15 +781,22 @@ impl Catalog {
                 Default::default()
             };
             for ra in rs.actions {
-                merge_action(label, service, &mut actions, ra)?;
+                merge_action(label, service, &mut actions, ra, overlay, own)?;
             }
             for (name, arns, keys) in rs.resource_types {
+                let name = own(name);
                 ascii(label, &name)?;
-                match service
-                    .resource_types
-                    .iter_mut()
-                    .find(|r| r.name.eq_ignore_ascii_case(&name))
-                {
+                let arns: Vec<Name> = arns.into_iter().map(own).collect();
+                let keys: Vec<Name> = keys.into_iter().map(own).collect();
+                let existing = if overlay {
+                    service
+                        .resource_types
+                        .iter_mut()
+                        .find(|r| r.name.eq_ignore_ascii_case(&name))
+                } else {
+                    None
+                };
+                match existing {
                     Some(r) => {
                         union(&mut r.arn_formats, arns);
                         union(&mut r.condition_keys, keys);
@@ -755,8 +809,12 @@ impl Catalog {
                 }
             }
             for (name, ty) in rs.condition_keys {
-                let key = condition_key(label, name, &ty)?;
-                upsert_key(&mut service.condition_keys, key);
+                let key = condition_key(label, own(name), &ty.0)?;
+                if overlay {
+                    upsert_key(&mut service.condition_keys, key);
+                } else {
+                    service.condition_keys.push(key);
+                }
             }
         }
         Ok(())
@@ -802,20 +860,23 @@ impl Catalog {
     }
 }
 
-fn merge_action(
+fn merge_action<'a>(
     label: &str,
     service: &mut Service,
     index: &mut std::collections::HashMap<String, usize>,
-    (name, level, resources, keys): RawAction,
+    (name, level, resources, keys): RawAction<'a>,
+    overlay: bool,
+    own: &dyn Fn(Str<'a>) -> Name,
 ) -> Result<(), CatalogError> {
+    let name = own(name);
     ascii(label, &name)?;
     let level = match level {
-        Some(l) => Some(AccessLevel::parse(&l).ok_or_else(|| {
+        Some(l) => Some(AccessLevel::parse(&l.0).ok_or_else(|| {
             CatalogError::new(
                 label,
                 format!(
-                    "action `{}:{name}`: unknown access level `{l}`",
-                    service.prefix
+                    "action `{}:{name}`: unknown access level `{}`",
+                    service.prefix, l.0
                 ),
             )
         })?),
@@ -823,15 +884,20 @@ fn merge_action(
     };
     let resources: Vec<ActionResource> = resources
         .into_iter()
-        .map(|(name, required, condition_keys)| ActionResource {
-            name,
+        .map(|(name, required, keys)| ActionResource {
+            name: own(name),
             required,
-            condition_keys,
+            condition_keys: keys.into_iter().map(own).collect(),
         })
         .collect();
-    let lower = name.to_ascii_lowercase();
-    match index.get(&lower) {
-        Some(&i) => {
+    let keys: Vec<Name> = keys.into_iter().map(own).collect();
+    let existing = if overlay {
+        index.get(&name.to_ascii_lowercase()).copied()
+    } else {
+        None
+    };
+    match existing {
+        Some(i) => {
             let action = &mut service.actions[i];
             if let Some(level) = level {
                 action.access_level = level;
@@ -859,7 +925,9 @@ fn merge_action(
                     ),
                 ));
             };
-            index.insert(lower, service.actions.len());
+            if overlay {
+                index.insert(name.to_ascii_lowercase(), service.actions.len());
+            }
             service.actions.push(Action {
                 name,
                 access_level,
@@ -871,8 +939,18 @@ fn merge_action(
     Ok(())
 }
 
-fn parse_raw(label: &str, text: &str) -> Result<RawCatalog, CatalogError> {
-    let raw: RawCatalog =
+/// Copies a name out of the input (overlays, and data of unknown lifetime).
+fn owned(s: Str<'_>) -> Name {
+    Name(std::borrow::Cow::Owned(s.0.into_owned()))
+}
+
+/// Keeps a name borrowed from data that lives for the whole program.
+fn borrowed(s: Str<'static>) -> Name {
+    Name(s.0)
+}
+
+fn parse_raw<'a>(label: &str, text: &'a str) -> Result<RawCatalog<'a>, CatalogError> {
+    let raw: RawCatalog<'a> =
         serde_json::from_str(text).map_err(|e| CatalogError::new(label, e.to_string()))?;
     if raw.format != 1 {
         return Err(CatalogError::new(
@@ -883,7 +961,7 @@ fn parse_raw(label: &str, text: &str) -> Result<RawCatalog, CatalogError> {
     Ok(raw)
 }
 
-fn condition_key(label: &str, name: String, ty: &str) -> Result<ConditionKey, CatalogError> {
+fn condition_key(label: &str, name: Name, ty: &str) -> Result<ConditionKey, CatalogError> {
     ascii(label, &name)?;
     let key_type = ConditionKeyType::parse(ty).ok_or_else(|| {
         CatalogError::new(
@@ -910,7 +988,7 @@ fn upsert_key(keys: &mut Vec<ConditionKey>, key: ConditionKey) {
 }
 
 /// Appends the entries of `more` that `list` lacks (ignoring ASCII case).
-fn union(list: &mut Vec<String>, more: Vec<String>) {
+fn union(list: &mut Vec<Name>, more: Vec<Name>) {
     for m in more {
         if !list.iter().any(|x| x.eq_ignore_ascii_case(&m)) {
             list.push(m);

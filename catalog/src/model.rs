@@ -2,7 +2,70 @@
 //! closed sets (access levels, key types) that describe them.
 
 use crate::glob::Token;
+use std::borrow::{Borrow, Cow};
 use std::fmt;
+use std::ops::Deref;
+
+/// A name from the catalog (an action, resource type, condition key or ARN format):
+/// a `str`, borrowed from the embedded data or owned for overlays.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(pub(crate) Cow<'static, str>);
+
+impl Name {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
 
 /// The access level the Service Authorization Reference gives an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,6 +106,10 @@ impl AccessLevel {
     /// Reads the SAR's spelling, ignoring ASCII case; `PermissionsManagement` and
     /// `permissions-management` are accepted too.
     pub fn parse(text: &str) -> Option<AccessLevel> {
+        // The data file spells them exactly; only other spellings take the slow path.
+        if let Some(l) = AccessLevel::ALL.into_iter().find(|l| l.name() == text) {
+            return Some(l);
+        }
         let folded: String = text
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
@@ -158,7 +225,7 @@ impl fmt::Display for ConditionKeyType {
 /// A condition key as the catalog defines it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConditionKey {
-    pub(crate) name: String,
+    pub(crate) name: Name,
     pub(crate) key_type: ConditionKeyType,
     /// For names with a `${Variable}` part, the compiled pattern.
     pub(crate) template: Option<Vec<Token>>,
@@ -195,9 +262,9 @@ impl ConditionKey {
 /// One resource type an action takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionResource {
-    pub(crate) name: String,
+    pub(crate) name: Name,
     pub(crate) required: bool,
-    pub(crate) condition_keys: Vec<String>,
+    pub(crate) condition_keys: Vec<Name>,
 }
 
 impl ActionResource {
@@ -214,7 +281,7 @@ impl ActionResource {
 
     /// Condition keys that apply when the action acts on this resource type, as the
     /// action's row lists them (often the resource type's own keys).
-    pub fn condition_keys(&self) -> &[String] {
+    pub fn condition_keys(&self) -> &[Name] {
         &self.condition_keys
     }
 }
@@ -222,10 +289,10 @@ impl ActionResource {
 /// An action of a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Action {
-    pub(crate) name: String,
+    pub(crate) name: Name,
     pub(crate) access_level: AccessLevel,
     pub(crate) resource_types: Vec<ActionResource>,
-    pub(crate) condition_keys: Vec<String>,
+    pub(crate) condition_keys: Vec<Name>,
 }
 
 impl Action {
@@ -247,7 +314,7 @@ impl Action {
 
     /// The action's own condition keys (request keys and the like), without those of
     /// its resource types.
-    pub fn condition_keys(&self) -> &[String] {
+    pub fn condition_keys(&self) -> &[Name] {
         &self.condition_keys
     }
 }
@@ -255,9 +322,9 @@ impl Action {
 /// A resource type of a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceType {
-    pub(crate) name: String,
-    pub(crate) arn_formats: Vec<String>,
-    pub(crate) condition_keys: Vec<String>,
+    pub(crate) name: Name,
+    pub(crate) arn_formats: Vec<Name>,
+    pub(crate) condition_keys: Vec<Name>,
 }
 
 impl ResourceType {
@@ -268,12 +335,12 @@ impl ResourceType {
 
     /// Its ARN formats with `${…}` placeholders
     /// (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`); a few types have two.
-    pub fn arn_formats(&self) -> &[String] {
+    pub fn arn_formats(&self) -> &[Name] {
         &self.arn_formats
     }
 
     /// The condition keys describing a resource of this type (`aws:ResourceTag/${TagKey}`).
-    pub fn condition_keys(&self) -> &[String] {
+    pub fn condition_keys(&self) -> &[Name] {
         &self.condition_keys
     }
 
@@ -299,8 +366,8 @@ impl ResourceType {
 /// A service: prefix, name, actions, resource types and condition keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
-    pub(crate) prefix: String,
-    pub(crate) name: String,
+    pub(crate) prefix: Name,
+    pub(crate) name: Name,
     /// Sorted by name, ignoring ASCII case.
     pub(crate) actions: Vec<Action>,
     /// Sorted by name, ignoring ASCII case.
@@ -338,18 +405,18 @@ impl Service {
 
     /// The action named `name` (without prefix), ignoring ASCII case.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        find(&self.actions, name, |a| &a.name)
+        find(&self.actions, name, |a| a.name.as_str())
     }
 
     /// The resource type named `name`, ignoring ASCII case.
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        find(&self.resource_types, name, |r| &r.name)
+        find(&self.resource_types, name, |r| r.name.as_str())
     }
 
     /// The key a policy's `name` refers to, among this service's keys: an exact name,
     /// or an instance of a `${…}` key (`s3:ExistingObjectTag/team`).
     pub fn condition_key(&self, name: &str) -> Option<&ConditionKey> {
-        find(&self.condition_keys, name, |k| &k.name)
+        find(&self.condition_keys, name, |k| k.name.as_str())
             .or_else(|| self.condition_keys.iter().find(|k| k.matches(name)))
     }
 }
