@@ -11,7 +11,7 @@ use crate::error::{CliError, Outcome};
 use crate::input::policies::load_policy;
 use crate::report::escape::push_json_str;
 use crate::report::print_warnings;
-use iamsim_catalog::{ActionInfo, Catalog};
+use iamsim_catalog::{AccessLevel, ActionInfo, Catalog};
 use iamsim_engine::model::{Effect, Policy, PolicyKind};
 use iamsim_scenario::files::DEFAULT_MAX_POLICY_BYTES;
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,6 +59,10 @@ pub struct ActionsArgs {
     /// List what this identity policy grants, per resource type.
     #[arg(long, value_name = "FILE", conflicts_with = "patterns")]
     pub policy: Option<PathBuf>,
+    /// Only actions of this access level: List, Read, Write, "Permissions management"
+    /// (or permissions-management), Tagging (repeatable).
+    #[arg(long = "access-level", value_name = "LEVEL", value_parser = parse_access_level)]
+    pub access_level: Vec<AccessLevel>,
     /// Print the catalog's version (upstream package, date, checksum, overlays).
     #[arg(long)]
     pub catalog_version: bool,
@@ -74,10 +78,26 @@ impl Default for ActionsArgs {
             long: false,
             format: ActionsFormat::Text,
             policy: None,
+            access_level: Vec::new(),
             catalog_version: false,
             max_policy_bytes: DEFAULT_MAX_POLICY_BYTES,
         }
     }
+}
+
+fn parse_access_level(text: &str) -> Result<AccessLevel, String> {
+    AccessLevel::parse(text).ok_or_else(|| {
+        let names: Vec<String> = AccessLevel::ALL.iter().map(|l| format!("`{l}`")).collect();
+        format!(
+            "`{text}` is not an access level; use one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// True when `--access-level` lets the action through.
+fn level_wanted(args: &ActionsArgs, action: &ActionInfo<'_>) -> bool {
+    args.access_level.is_empty() || args.access_level.contains(&action.access_level())
 }
 
 /// Runs `iamsim actions`.
@@ -105,7 +125,11 @@ pub fn run(args: &ActionsArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         );
         print_warnings(&warnings);
         let policy = loaded?;
-        let grants = policy_grants(catalog, &policy);
+        let mut grants = policy_grants(catalog, &policy);
+        for actions in grants.groups.values_mut() {
+            actions.retain(|a| level_wanted(args, a));
+        }
+        grants.groups.retain(|_, actions| !actions.is_empty());
         let unknown: Vec<String> = grants
             .unknown
             .iter()
@@ -133,6 +157,7 @@ pub fn run(args: &ActionsArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         return Err(CliError::Invalid(misses.join("; ")));
     }
     sort_actions(&mut found);
+    found.retain(|a| level_wanted(args, a));
     write_list(catalog, &found, args, out)?;
     Ok(Outcome::Success)
 }
@@ -536,6 +561,40 @@ mod tests {
             .expect_err("refused")
             .to_string();
         assert!(message.contains("did you mean `s3:Get*`"), "{message}");
+    }
+
+    #[test]
+    fn access_level_filters() {
+        let mut args = patterns(&["connect:*User*"]);
+        args.access_level = vec![AccessLevel::Read];
+        args.long = true;
+        let (_, text) = run_text(&args).expect("lists");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("connect:DescribeUser\t")),
+            "{text}"
+        );
+        assert!(
+            text.lines().all(|l| l.split('\t').nth(1) == Some("Read")),
+            "{text}"
+        );
+        args.access_level = vec![AccessLevel::Tagging, AccessLevel::PermissionsManagement];
+        let (_, text) = run_text(
+            &patterns(&["connect:TagResource", "iam:PutRolePolicy", "s3:GetObject"])
+                .with_levels(&args.access_level),
+        )
+        .expect("lists");
+        assert_eq!(text, "connect:TagResource\niam:PutRolePolicy\n");
+        assert!(parse_access_level("permissions-management").is_ok());
+        let err = parse_access_level("Delete").expect_err("refused");
+        assert!(err.contains("`Delete` is not an access level"), "{err}");
+    }
+
+    impl ActionsArgs {
+        fn with_levels(mut self, levels: &[AccessLevel]) -> Self {
+            self.access_level = levels.to_vec();
+            self
+        }
     }
 
     #[test]
