@@ -3,7 +3,7 @@
 //! own argument struct.
 
 use clap::{Parser, Subcommand};
-use iamsim::commands::{batch, bench, check, eval, gen, matrix};
+use iamsim::commands::{actions, batch, bench, check, eval, gen, matrix};
 use iamsim::{CliError, Outcome};
 use std::io::Write;
 
@@ -32,6 +32,8 @@ enum Command {
     Gen(Box<gen::GenArgs>),
     /// Measure decisions/s, ns per decision and peak memory on your own policies.
     Bench(Box<bench::BenchArgs>),
+    /// List the AWS actions patterns match, or what a policy grants, from the pinned catalog.
+    Actions(Box<actions::ActionsArgs>),
 }
 
 fn main() {
@@ -45,6 +47,7 @@ fn main() {
         Command::Matrix(args) => matrix::run(&args, &mut out),
         Command::Gen(args) => gen::run(&args, &mut out),
         Command::Bench(args) => bench::run(&args, &mut out),
+        Command::Actions(args) => actions::run(&args, &mut out),
     };
     let outcome = match result.and_then(|o| out.flush().map(|_| o).map_err(CliError::from)) {
         Ok(o) => o,

@@ -2,6 +2,7 @@
 //! through [`crate::input`], evaluate through the engine and scenario crates, and
 //! write through [`crate::report`]; they never import each other.
 
+pub mod actions;
 pub mod batch;
 pub mod bench;
 pub mod check;
