@@ -4,6 +4,7 @@
 //! naming the file, line:column and JSON Pointer.
 
 use crate::scan::Scan;
+use crate::warning::Warning;
 use iamsim_engine::decision::Decision;
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{CallerAccount, Context, ContextValue, Request};
@@ -115,10 +116,21 @@ where
     T: Send,
     F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
 {
+    map_cases_with_warnings(text, source, f).0
+}
+
+/// [`map_cases`], plus the warnings about the file's policies: one set per distinct
+/// `policies` text, located at its first case.
+pub fn map_cases_with_warnings<T, F>(text: &str, source: &str, f: F) -> (Vec<T>, Vec<Warning>)
+where
+    T: Send,
+    F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
+{
     let source: Arc<str> = source.into();
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if trimmed.starts_with('[') {
-        return parse_case_document(text, &source)
+        let mut warnings = Vec::new();
+        let results = parse_case_document(text, &source, &mut warnings)
             .into_iter()
             .map(|case| {
                 let at = CaseSource {
@@ -133,10 +145,12 @@ where
                 }
             })
             .collect();
+        return (results, warnings);
     }
     let mut out = Vec::new();
-    LinesReader::new(source).block(text, 0, &f, &mut out);
-    out
+    let mut reader = LinesReader::new(source);
+    reader.block(text, 0, &f, &mut out);
+    (out, reader.warnings)
 }
 
 /// [`map_cases`] over a case file, read in blocks of whole lines (see
@@ -148,6 +162,21 @@ pub fn map_case_file<T, F>(
     source: &str,
     f: F,
 ) -> Result<Vec<T>, crate::files::InputError>
+where
+    T: Send,
+    F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
+{
+    map_case_file_with_warnings(path, max_bytes, source, f).map(|(results, _)| results)
+}
+
+/// [`map_case_file`], plus the warnings about the file's policies (see
+/// [`map_cases_with_warnings`]).
+pub fn map_case_file_with_warnings<T, F>(
+    path: &std::path::Path,
+    max_bytes: u64,
+    source: &str,
+    f: F,
+) -> Result<(Vec<T>, Vec<Warning>), crate::files::InputError>
 where
     T: Send,
     F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
@@ -179,8 +208,8 @@ where
         reader.block(text, lines_before, &f, &mut out);
     })?;
     Ok(match document {
-        Some(whole) => map_cases(&whole, source, f),
-        None => out,
+        Some(whole) => map_cases_with_warnings(&whole, source, f),
+        None => (out, reader.warnings),
     })
 }
 
@@ -193,6 +222,8 @@ struct LinesReader {
     distinct: ByHash<Vec<(Box<str>, usize)>>,
     /// The compiled sets; `None` for texts that did not compile.
     sets: Vec<Option<Arc<CompiledPolicySet>>>,
+    /// The warnings of every distinct policies text, located at its first case.
+    warnings: Vec<Warning>,
 }
 
 impl LinesReader {
@@ -201,6 +232,7 @@ impl LinesReader {
             source,
             distinct: Default::default(),
             sets: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -236,7 +268,12 @@ impl LinesReader {
             .par_iter()
             .map(|&i| lines.get(i).and_then(|line| compile_policies(line, source)))
             .collect();
-        self.sets.extend(compiled);
+        for set in compiled {
+            self.sets.push(set.map(|(set, warnings)| {
+                self.warnings.extend(warnings);
+                set
+            }));
+        }
         let sets = &self.sets;
         out.par_extend(lines.par_iter().zip(groups).map_init(
             Scratch::default,
@@ -360,7 +397,10 @@ fn lines_of(text: &str) -> impl Iterator<Item = &str> {
 
 /// Compiles the policies of a line, for every case with the same `policies` text;
 /// `None` when they do not compile (each such case then reports its own error).
-fn compile_policies(line: &CaseLine<'_>, source: &Arc<str>) -> Option<Arc<CompiledPolicySet>> {
+fn compile_policies(
+    line: &CaseLine<'_>,
+    source: &Arc<str>,
+) -> Option<(Arc<CompiledPolicySet>, Vec<Warning>)> {
     let v = json::parse(line.text, line.number, JsonLimits::default()).ok()?;
     let at = At {
         source,
@@ -368,12 +408,18 @@ fn compile_policies(line: &CaseLine<'_>, source: &Arc<str>) -> Option<Arc<Compil
         id: String::new(),
         line: line.number,
     };
-    let set = policy_set_from_json(v.get("policies")?, source, "/policies", &at).ok()?;
-    set.ok().map(Arc::new)
+    let mut warnings = Vec::new();
+    let set =
+        policy_set_from_json(v.get("policies")?, source, "/policies", &at, &mut warnings).ok()?;
+    set.ok().map(|set| (Arc::new(set), warnings))
 }
 
 /// The cases of a file that is one JSON array.
-fn parse_case_document(text: &str, source: &Arc<str>) -> Vec<Result<Case, CaseError>> {
+fn parse_case_document(
+    text: &str,
+    source: &Arc<str>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Result<Case, CaseError>> {
     match json::parse(
         text.trim_start_matches('\u{feff}'),
         1,
@@ -385,7 +431,7 @@ fn parse_case_document(text: &str, source: &Arc<str>) -> Vec<Result<Case, CaseEr
         }) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| case_from_json(v, source, &format!("/{i}")))
+            .map(|(i, v)| case_from_json_cached(v, source, &format!("/{i}"), None, warnings))
             .collect(),
         Ok(_) => unreachable_shape(source),
         Err(e) => vec![Err(CaseError {
@@ -466,6 +512,9 @@ fn read_compiled_case<'a>(
     r.set_action(text.action);
     r.set_resource(text.resource);
     r.set_accounts(text.principal_account, text.resource_account);
+    // `principal_org` sends a line to the full parser; a reused request must not keep
+    // the standing of an earlier case.
+    r.set_caller_account(CallerAccount::Member);
     let context = r.context_mut();
     context.clear();
     for (key, value) in &scratch.context {
@@ -616,13 +665,21 @@ fn parse_case_line(
             .zip(line.get(span.end..))
             .map(|(before, after)| format!("{before}{{}}{after}"));
         if let Some(Ok(v)) = blanked.map(|b| json::parse(&b, line_no, JsonLimits::default())) {
-            if let Ok(case) = case_from_json_cached(&v, source, "", Some(Arc::clone(set))) {
+            if let Ok(case) =
+                case_from_json_cached(&v, source, "", Some(Arc::clone(set)), &mut Vec::new())
+            {
                 return Ok(case);
             }
         }
     }
     match json::parse(line, line_no, JsonLimits::default()) {
-        Ok(v) => case_from_json_cached(&v, source, "", compiled.map(|(_, set)| set.clone())),
+        Ok(v) => case_from_json_cached(
+            &v,
+            source,
+            "",
+            compiled.map(|(_, set)| set.clone()),
+            &mut Vec::new(),
+        ),
         Err(e) => Err(CaseError {
             id: format!("line {line_no}"),
             line: line_no,
@@ -686,7 +743,7 @@ impl At<'_> {
 
 /// Builds one case from its JSON value; `base` is its pointer in the file.
 pub fn case_from_json(v: &JsonValue, source: &Arc<str>, base: &str) -> Result<Case, CaseError> {
-    case_from_json_cached(v, source, base, None)
+    case_from_json_cached(v, source, base, None, &mut Vec::new())
 }
 
 /// The byte span of the top-level member `name`'s value in a one-line JSON object,
@@ -719,6 +776,7 @@ fn case_from_json_cached(
     source: &Arc<str>,
     base: &str,
     compiled: Option<Arc<CompiledPolicySet>>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Case, CaseError> {
     let line = v.position.line;
     let mut at = At {
@@ -761,8 +819,14 @@ fn case_from_json_cached(
         .ok_or_else(|| at.err("/policies", v.position, "missing `policies`"))?;
     let policies = match compiled {
         Some(set) => Ok(set),
-        None => policy_set_from_json(policies_v, source, &format!("{base}/policies"), &at)?
-            .map(Arc::new),
+        None => policy_set_from_json(
+            policies_v,
+            source,
+            &format!("{base}/policies"),
+            &at,
+            warnings,
+        )?
+        .map(Arc::new),
     };
     Ok(Case {
         id: id.to_owned(),
@@ -780,6 +844,7 @@ fn policy_set_from_json(
     source: &Arc<str>,
     base: &str,
     at: &At<'_>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Result<CompiledPolicySet, String>, CaseError> {
     let JsonKind::Object(members) = &v.kind else {
         return Err(at.err("/policies", v.position, "`policies` must be an object"));
@@ -826,6 +891,18 @@ fn policy_set_from_json(
         if let Err(message) = result {
             return Ok(Err(message));
         }
+    }
+    for policy in set
+        .identity
+        .iter()
+        .chain(&set.resource)
+        .chain(&set.boundary)
+        .chain(&set.session)
+    {
+        warnings.extend(Warning::of_policy(policy, None));
+    }
+    for policy in set.scp.iter().chain(&set.rcp).flatten() {
+        warnings.extend(Warning::of_policy(policy, None));
     }
     Ok(CompiledPolicySet::compile(&set).map_err(|e| e.to_string()))
 }
@@ -944,7 +1021,7 @@ mod tests {
     /// What the full parser makes of `line` given its compiled policies.
     fn parsed(line: &str, line_no: u32, set: &Arc<CompiledPolicySet>) -> Option<Case> {
         let v = json::parse(line, line_no, JsonLimits::default()).ok()?;
-        case_from_json_cached(&v, &"t".into(), "", Some(set.clone())).ok()
+        case_from_json_cached(&v, &"t".into(), "", Some(set.clone()), &mut Vec::new()).ok()
     }
 
     /// Compiled sets by `policies` text.
@@ -1104,5 +1181,50 @@ mod tests {
         }
         // Most edits break the line; enough must survive to test the agreement.
         assert!(taken > 1_000, "only {taken} edited lines were scanned");
+    }
+
+    /// `principal_org` is read by the full parser only; the in-place reader that
+    /// reads the next case into the same buffers must not inherit it.
+    #[test]
+    fn principal_org_does_not_leak_into_the_next_case() {
+        let policies = r#"{"identity":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}],"scp":[{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}]}"#;
+        let line = |id: &str, org: &str| {
+            format!(
+                r#"{{"id":"{id}","policies":{policies},"request":{{"principal":"arn:aws:iam::111122223333:user/u","action":"s3:GetObject","resource":"*"{org}}},"expect":"allowed"}}"#
+            )
+        };
+        let mut text = String::new();
+        for i in 0..200 {
+            let org = if i % 2 == 0 {
+                r#","principal_org":"management""#
+            } else {
+                ""
+            };
+            text.push_str(&line(&format!("c{i}"), org));
+            text.push('\n');
+        }
+        let (standings, warnings) = map_cases_with_warnings(&text, "t.jsonl", |c, _| {
+            c.map(|c| c.request.caller_account()).ok()
+        });
+        for (i, s) in standings.iter().enumerate() {
+            let want = if i % 2 == 0 {
+                CallerAccount::Management
+            } else {
+                CallerAccount::Member
+            };
+            assert_eq!(*s, Some(want), "case {i}");
+        }
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let bad = text.replace(r#""management""#, r#""manager""#);
+        let errors = parse_case_file(&bad, "t.jsonl");
+        let message = errors[0]
+            .as_ref()
+            .expect_err("unknown standing")
+            .message
+            .clone();
+        assert!(
+            message.contains("unknown `principal_org` `manager`"),
+            "{message}"
+        );
     }
 }

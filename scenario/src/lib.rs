@@ -35,12 +35,14 @@ pub mod generate;
 #[doc(hidden)]
 pub mod scan;
 pub mod suggest;
+pub mod warning;
 pub mod world;
 pub mod yaml;
 
 pub use batch::{BatchEvaluator, Evaluated, Lane, RowContext, RowRef};
 pub use cases::{Case, CaseError};
 pub use files::InputError;
+pub use warning::Warning;
 pub use world::{
     caller_context, ConnectInstance, ConnectUser, MatrixTarget, PreparedRequests, PrincipalKind,
     RequestRow, RowError, Scenario, ScenarioError, ScenarioPrincipal, ScenarioResource,

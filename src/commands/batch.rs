@@ -17,7 +17,7 @@ use crate::input::RowFormat as Format;
 use crate::report::decisions::{
     csv_decision, csv_header, error_row, jsonl_decision, summary, Counts, Progress, RowView,
 };
-use crate::report::print_warnings;
+use crate::report::{print_warnings, strict_failure};
 use iamsim_engine::source::json::{self, JsonKind, JsonLimits};
 use iamsim_scenario::{BatchEvaluator, Evaluated, Lane, RowContext, RowError, RowRef, Scenario};
 use std::fmt::Write as _;
@@ -34,7 +34,7 @@ const SLOTS_PER_THREAD: usize = 16;
 /// The arguments of `iamsim batch`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "\
-Exit status: 0 every row was evaluated; 1 some row could not be (an error row names\nits line); 2 the scenario, the input or the output could not be used at all.")]
+Exit status: 0 every row was evaluated; 1 some row could not be (an error row names\nits line), or --strict and a policy drew a warning; 2 the scenario, the input or the output could not be used at all.")]
 pub struct BatchArgs {
     /// Scenario file.
     #[arg(long)]
@@ -63,6 +63,10 @@ pub struct BatchArgs {
     /// context keys to each output row.
     #[arg(long)]
     pub explain: bool,
+    /// Exit 1 when any policy of the scenario draws a warning (rows are still
+    /// evaluated and written).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Runs `iamsim batch`.
@@ -125,7 +129,8 @@ pub fn run(args: &BatchArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     if let Some(e) = read_error {
         return Err(CliError::Invalid(e));
     }
-    Ok(if counts.errors > 0 {
+    let strict_failed = strict_failure(args.strict, scenario.warnings().len());
+    Ok(if counts.errors > 0 || strict_failed {
         Outcome::Failures
     } else {
         Outcome::Success

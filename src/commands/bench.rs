@@ -12,9 +12,10 @@
 use crate::error::{CliError, Outcome};
 use crate::input::rows::{parse_jsonl_row, CsvRows};
 use crate::report::bench::{group, Phase, Report};
+use crate::report::print_warnings;
 use iamsim_engine::request::{ContextValue, Request};
 use iamsim_engine::{CompiledPolicySet, Decision};
-use iamsim_scenario::cases::parse_case_file;
+use iamsim_scenario::cases::map_cases_with_warnings;
 use iamsim_scenario::files::{read_text, DEFAULT_MAX_FILE_BYTES};
 use iamsim_scenario::generate::matrix_rows;
 use iamsim_scenario::{Lane, RequestRow, RowContext, RowRef, Scenario};
@@ -84,6 +85,7 @@ fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
     let started = Instant::now();
     let scenario = Scenario::load(path).map_err(|e| e.to_string())?;
     let load = started.elapsed();
+    print_warnings(scenario.warnings());
     let (rows, requests_from, mut skipped) = match &args.requests {
         Some(file) => {
             let (rows, bad) = read_rows(file)?;
@@ -182,7 +184,9 @@ fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
 fn bench_cases(path: &Path, args: &BenchArgs) -> Result<Report, String> {
     let started = Instant::now();
     let text = read_text(path, DEFAULT_MAX_FILE_BYTES).map_err(|e| e.to_string())?;
-    let parsed = parse_case_file(&text, &path.display().to_string());
+    let (parsed, warnings) =
+        map_cases_with_warnings(&text, &path.display().to_string(), |c, _| c.cloned());
+    print_warnings(&warnings);
     let load = started.elapsed();
     let total = parsed.len();
     let cases: Vec<_> = parsed

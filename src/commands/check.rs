@@ -19,11 +19,11 @@ use crate::input::table::{read_table, TableFormat};
 use crate::report::check::{
     write_junit_file, write_report, CheckFormat, CheckResult, Report, Status,
 };
-use crate::report::print_warnings;
+use crate::report::{print_warnings, strict_failure};
 use iamsim_engine::explain::render_text;
-use iamsim_scenario::cases::{map_case_file, Case};
+use iamsim_scenario::cases::{map_case_file_with_warnings, Case};
 use iamsim_scenario::files::{read_text, DEFAULT_MAX_FILE_BYTES};
-use iamsim_scenario::{BatchEvaluator, InputError, Scenario};
+use iamsim_scenario::{BatchEvaluator, InputError, Scenario, Warning};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -38,8 +38,9 @@ Expectation tables (with --scenario):
   explicitDeny, implicitDeny or denied (either deny). The scenario may be JSON or
   YAML.
 
-Exit status: 0 every row passed; 1 some row mismatched or could not be evaluated;
-2 the table, scenario or case file could not be read at all.")]
+Exit status: 0 every row passed; 1 some row mismatched or could not be evaluated, or
+--strict and a policy drew a warning; 2 the table, scenario or case file could not be
+used at all (missing, malformed, or without a single row).")]
 pub struct CheckArgs {
     /// A self-contained case file (JSON Lines or a JSON array), or, with --scenario,
     /// an expectation table (CSV, JSON Lines, YAML).
@@ -61,6 +62,10 @@ pub struct CheckArgs {
     /// Largest input file read whole, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
+    /// Fail the run (exit 1) on any warning about the policies; warnings also become
+    /// error annotations (`--format github`) and a failing JUnit testcase.
+    #[arg(long)]
+    pub strict: bool,
     /// Accept rows whose decision depends on a Deny that could not be fully
     /// evaluated (a request value its condition could not compare). Without it such
     /// rows fail: the decision may be more permissive than the policy intends.
@@ -119,6 +124,9 @@ fn write_junit(path: &Path, report: &Report) -> Result<(), CliError> {
 fn build_report(args: &CheckArgs) -> Result<Report, CliError> {
     let mut report = evaluate_input(args)?;
     report.flag_duplicate_ids();
+    report.strict = args.strict;
+    print_warnings(&report.warnings);
+    strict_failure(args.strict, report.warnings.len());
     Ok(report)
 }
 
@@ -134,7 +142,7 @@ fn evaluate_input(args: &CheckArgs) -> Result<Report, CliError> {
                 format.name()
             )));
         }
-        let results = run_cases(
+        let (results, warnings) = run_cases(
             &args.file,
             args.max_file_bytes,
             &source,
@@ -144,27 +152,31 @@ fn evaluate_input(args: &CheckArgs) -> Result<Report, CliError> {
             results,
             source,
             scenario: None,
+            warnings,
+            strict: false,
         });
     };
     let text = read_text(&args.file, args.max_file_bytes)?;
     let rows = read_table(&text, &source, format).map_err(CliError::Invalid)?;
     let scenario = Scenario::load(scenario_path)?;
-    print_warnings(scenario.warnings());
     Ok(Report {
         results: run_table(&scenario, rows, &source, args.allow_indeterminate),
         source,
         scenario: Some(scenario_path.display().to_string()),
+        warnings: scenario.warnings().to_vec(),
+        strict: false,
     })
 }
 
-/// Evaluates every case of a case file (`source` names it in messages).
+/// Evaluates every case of a case file (`source` names it in messages); also returns
+/// the warnings about its policies.
 pub fn run_cases(
     path: &Path,
     max_file_bytes: u64,
     source: &str,
     allow_indeterminate: bool,
-) -> Result<Vec<CheckResult>, InputError> {
-    map_case_file(path, max_file_bytes, source, |c, at| match c {
+) -> Result<(Vec<CheckResult>, Vec<Warning>), InputError> {
+    map_case_file_with_warnings(path, max_file_bytes, source, |c, at| match c {
         Ok(case) => {
             let mut result = evaluate_case(case, source, allow_indeterminate);
             // Cases share compiled sets; explain a failure with its own locations.
@@ -334,6 +346,7 @@ mod tests {
             scenario,
             format: CheckFormat::Text,
             junit,
+            strict: false,
             quiet: true,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             allow_indeterminate: false,
@@ -388,5 +401,48 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("1 passed, 1 failed"), "{text}");
+    }
+
+    /// A policy that draws a warning: `--strict` fails the run and says so in the
+    /// GitHub annotations and the JUnit report; without it the run passes.
+    #[test]
+    fn strict_fails_on_warnings_everywhere_ci_looks() {
+        let dir = scratch("strict");
+        let cases = dir.join("c.jsonl");
+        std::fs::write(
+            &cases,
+            concat!(
+                r#"{"id":"a","policies":{"identity":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","#,
+                r#""Action":["s3:GetObject","s3:List Bucket"],"Resource":"*"}]}]},"request":{"principal":"#,
+                r#""arn:aws:iam::111122223333:user/u","action":"s3:GetObject","resource":"*"},"expect":"allowed"}"#,
+                "\n"
+            ),
+        )
+        .expect("write");
+        let junit = dir.join("j.xml");
+        let mut lenient = args(cases.clone(), None, Some(junit.clone()));
+        lenient.format = CheckFormat::Github;
+        let mut out = Vec::new();
+        assert_eq!(run(&lenient, &mut out).expect("runs"), Outcome::Success);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        assert!(text.starts_with("::warning file="), "{text}");
+        assert!(text.contains("s3:List Bucket"), "{text}");
+        let xml = std::fs::read_to_string(&junit).expect("JUnit");
+        assert!(
+            xml.contains("<system-err>") && !xml.contains("--strict"),
+            "{xml}"
+        );
+
+        let strict = CheckArgs {
+            strict: true,
+            ..lenient
+        };
+        let mut out = Vec::new();
+        assert_eq!(run(&strict, &mut out).expect("runs"), Outcome::Failures);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        assert!(text.starts_with("::error file="), "{text}");
+        let xml = std::fs::read_to_string(&junit).expect("JUnit");
+        assert!(xml.contains(r#"name="warnings (--strict)""#), "{xml}");
+        assert!(xml.contains(r#"tests="2" failures="1""#), "{xml}");
     }
 }

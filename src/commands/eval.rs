@@ -5,7 +5,7 @@ use crate::error::{CliError, Outcome};
 use crate::input::context_arg::parse_context_arg;
 use crate::input::policies::PolicyFiles;
 use crate::input::rows::Expectation;
-use crate::report::print_warnings;
+use crate::report::{print_warnings, strict_failure};
 use iamsim_engine::explain::{render_text, statement_name};
 use iamsim_engine::request::Request;
 use iamsim_engine::CompiledPolicySet;
@@ -25,7 +25,8 @@ the root user (the account id), federated users (account:name) and, given
 every derived key.
 
 Exit status: 0 evaluated (and, with --expect, as expected); 1 the decision did not
-meet --expect; 2 a policy file or argument could not be used.")]
+meet --expect, or --strict and a policy drew a warning; 2 a policy file or argument
+could not be used.")]
 pub struct EvalArgs {
     /// Identity policy file (repeatable; all are pooled).
     #[arg(long = "identity", value_name = "FILE")]
@@ -78,6 +79,9 @@ pub struct EvalArgs {
     /// denied (either deny). One request as a CI gate.
     #[arg(long, value_name = "DECISION", value_parser = parse_expectation)]
     pub expect: Option<Expectation>,
+    /// Exit 1 when any policy file draws a warning.
+    #[arg(long)]
+    pub strict: bool,
     /// Largest policy file read, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_POLICY_BYTES)]
     pub max_policy_bytes: u64,
@@ -141,11 +145,13 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             writeln!(out, "  missing context keys: {}", r.missing_keys.join(", "))?;
         }
     }
+    let strict_failed = strict_failure(args.strict, warnings.len());
     match args.expect {
         Some(expect) if !expect.accepts(decision) => {
             eprintln!("iamsim: expected {expect}, got {decision}");
             Ok(Outcome::Failures)
         }
+        _ if strict_failed => Ok(Outcome::Failures),
         _ => Ok(Outcome::Success),
     }
 }
@@ -214,6 +220,32 @@ mod tests {
             parse_expectation("Allowed").unwrap_err(),
             "unknown expectation `Allowed` (did you mean `allowed`? expected one of allowed, \
              explicitDeny, implicitDeny, denied)"
+        );
+    }
+
+    #[test]
+    fn strict_fails_on_a_policy_warning() {
+        let dir = std::env::temp_dir().join(format!("iamsim-eval-strict-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let policy = dir.join("p.json");
+        std::fs::write(
+            &policy,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:List Bucket"],"Resource":"*"}]}"#,
+        )
+        .expect("write");
+        let mut args = EvalArgs {
+            identity: vec![policy],
+            principal: "arn:aws:iam::111122223333:user/u".to_owned(),
+            action: "s3:GetObject".to_owned(),
+            resource: "*".to_owned(),
+            max_policy_bytes: DEFAULT_MAX_POLICY_BYTES,
+            ..EvalArgs::default()
+        };
+        assert_eq!(decision_of(&args), (Outcome::Success, "allowed".to_owned()));
+        args.strict = true;
+        assert_eq!(
+            decision_of(&args),
+            (Outcome::Failures, "allowed".to_owned())
         );
     }
 }

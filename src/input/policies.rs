@@ -3,8 +3,8 @@
 
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::PolicySet;
-use iamsim_scenario::files::{pointer_or_document, read_text};
-use iamsim_scenario::InputError;
+use iamsim_scenario::files::read_text;
+use iamsim_scenario::{InputError, Warning};
 use std::path::{Path, PathBuf};
 
 /// The policy files of one request, by kind.
@@ -32,28 +32,21 @@ pub fn load_policy(
     path: &Path,
     kind: PolicyKind,
     max_bytes: u64,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Policy, InputError> {
     let text = read_text(path, max_bytes)?;
     let source = path.display().to_string();
     let policy = Policy::parse(&text, kind, &source).map_err(|e| InputError {
         message: e.to_string(),
     })?;
-    for w in policy.warnings(Some(&text)) {
-        warnings.push(format!(
-            "{source}:{}: {}: {}",
-            w.position,
-            pointer_or_document(&w.pointer),
-            w.kind
-        ));
-    }
+    warnings.extend(Warning::of_policy(&policy, Some(&text)));
     Ok(policy)
 }
 
 impl PolicyFiles<'_> {
     /// Reads every file into a policy set; warnings are appended to `warnings`, in
     /// the order identity, resource, boundary, session, SCPs, RCPs.
-    pub fn load(&self, warnings: &mut Vec<String>) -> Result<PolicySet, InputError> {
+    pub fn load(&self, warnings: &mut Vec<Warning>) -> Result<PolicySet, InputError> {
         let max = self.max_bytes;
         let identity = load_all(self.identity, PolicyKind::Identity, max, warnings)?;
         let resource = load_optional(self.resource, PolicyKind::Resource, max, warnings)?;
@@ -77,7 +70,7 @@ fn load_all(
     paths: &[PathBuf],
     kind: PolicyKind,
     max_bytes: u64,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Vec<Policy>, InputError> {
     paths
         .iter()
@@ -89,7 +82,7 @@ fn load_optional(
     path: Option<&Path>,
     kind: PolicyKind,
     max_bytes: u64,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Option<Policy>, InputError> {
     path.map(|p| load_policy(p, kind, max_bytes, warnings))
         .transpose()

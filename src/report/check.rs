@@ -6,6 +6,7 @@ use super::escape::{github_data, github_property, xml_escape, xml_text};
 use crate::error::Outcome;
 use crate::input::rows::Expectation;
 use iamsim_engine::decision::{Decision, DecisionReason};
+use iamsim_scenario::Warning;
 use std::fmt::{self, Write as _};
 use std::io::Write;
 use std::path::Path;
@@ -135,6 +136,10 @@ pub struct Report {
     pub scenario: Option<String>,
     /// One result per row or case.
     pub results: Vec<CheckResult>,
+    /// Warnings about the policies loaded (they never change a decision).
+    pub warnings: Vec<Warning>,
+    /// `--strict`: warnings fail the run.
+    pub strict: bool,
 }
 
 impl Report {
@@ -177,6 +182,8 @@ impl Report {
             results: vec![CheckResult::error(line, Some("load".to_owned()), message)],
             source,
             scenario,
+            warnings: Vec::new(),
+            strict: false,
         }
     }
 
@@ -209,9 +216,15 @@ impl Report {
         }
     }
 
-    /// Exit status: success only when every row passed.
+    /// Whether warnings fail this run (`--strict` and at least one warning).
+    pub fn warnings_fail(&self) -> bool {
+        self.strict && !self.warnings.is_empty()
+    }
+
+    /// Exit status: success only when every row passed (and, under `--strict`, no
+    /// policy drew a warning).
     pub fn outcome(&self) -> Outcome {
-        if self.results.iter().all(CheckResult::pass) {
+        if self.results.iter().all(CheckResult::pass) && !self.warnings_fail() {
             Outcome::Success
         } else {
             Outcome::Failures
@@ -238,6 +251,11 @@ pub fn write_report(
             Ok(())
         }
         CheckFormat::Github => {
+            // Under --strict a warning fails the run, so it is an error annotation.
+            let level = if report.strict { "error" } else { "warning" };
+            for w in &report.warnings {
+                writeln!(out, "{}", github_warning(w, level))?;
+            }
             for r in report.results.iter().filter(|r| !r.pass()) {
                 writeln!(out, "{}", github_annotation(&report.source, r))?;
             }
@@ -366,6 +384,25 @@ pub fn github_annotation(source: &str, r: &CheckResult) -> String {
     s
 }
 
+/// `::warning file=…,line=…,col=…,title=iamsim warning::<pointer>: <message>` for one
+/// policy warning (`::error` under `--strict`).
+pub fn github_warning(w: &Warning, level: &str) -> String {
+    let location = &w.location;
+    let pointer = if location.pointer.is_empty() {
+        "(document)"
+    } else {
+        &location.pointer
+    };
+    format!(
+        "::{level} file={},line={},col={},title={}::{}",
+        github_property(&location.source),
+        location.position.line,
+        location.position.column,
+        github_property("iamsim warning"),
+        github_data(&format!("{pointer}: {}", w.message))
+    )
+}
+
 /// Writes the JUnit XML report to `path`.
 pub fn write_junit_file(path: &Path, report: &Report) -> std::io::Result<()> {
     let file = std::fs::File::create(path)?;
@@ -378,7 +415,12 @@ pub fn write_junit_file(path: &Path, report: &Report) -> std::io::Result<()> {
 /// `<failure>` for each mismatch (explanation as text) and an `<error>` for each
 /// error row. No timestamps or durations: the same input gives the same bytes.
 pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let (tests, failures, errors) = (report.results.len(), report.mismatches(), report.errors());
+    let strict_case = usize::from(report.warnings_fail());
+    let (tests, failures, errors) = (
+        report.results.len() + strict_case,
+        report.mismatches() + strict_case,
+        report.errors(),
+    );
     let source = xml_escape(&report.source);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -397,6 +439,20 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
             xml_escape(scenario)
         )?;
         writeln!(out, "    </properties>")?;
+    }
+    if report.warnings_fail() {
+        let listed: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+        writeln!(
+            out,
+            r#"    <testcase classname="{source}" name="warnings (--strict)" file="{source}" line="0">"#
+        )?;
+        writeln!(
+            out,
+            r#"      <failure message="{} policy warnings under --strict" type="warnings">{}</failure>"#,
+            report.warnings.len(),
+            xml_text(&listed.join("\n"))
+        )?;
+        writeln!(out, "    </testcase>")?;
     }
     for r in &report.results {
         let name = match &r.id {
@@ -452,6 +508,14 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
                 writeln!(out, "    </testcase>")?;
             }
         }
+    }
+    if !report.warnings.is_empty() {
+        let listed: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+        writeln!(
+            out,
+            "    <system-err>{}</system-err>",
+            xml_text(&listed.join("\n"))
+        )?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")

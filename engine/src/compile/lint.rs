@@ -113,11 +113,14 @@ impl Policy {
             }
         }
         if self.version == PolicyVersion::Absent {
-            out.push(at(
-                "",
-                Position { line: 1, column: 1 },
-                PolicyWarningKind::MissingVersion,
-            ));
+            // A whole file starts at 1:1; an embedded policy (a case's) is shown where
+            // its statements start, the nearest position it records.
+            let position = if self.pointer.is_empty() {
+                Position { line: 1, column: 1 }
+            } else {
+                start
+            };
+            out.push(at("", position, PolicyWarningKind::MissingVersion));
         }
         let variables = self.version.variables_enabled();
         let mut sids = BTreeSet::new();

@@ -5,6 +5,7 @@
 
 use super::context::{principal_context, resource_context, PrincipalFacts};
 use super::*;
+use crate::warning::Warning;
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::CallerAccount;
 use iamsim_engine::source::json::{
@@ -35,20 +36,14 @@ struct Loader {
     partition: String,
     /// The scenario is YAML: type errors suggest quoting.
     yaml: bool,
-    warnings: std::cell::RefCell<Vec<String>>,
+    warnings: std::cell::RefCell<Vec<Warning>>,
 }
 
 impl Loader {
     fn warn(&self, policy: &Policy, text: Option<&str>) {
-        for w in policy.warnings(text) {
-            self.warnings.borrow_mut().push(format!(
-                "{}:{}: {}: {}",
-                policy.source,
-                w.position,
-                crate::files::pointer_or_document(&w.pointer),
-                w.kind
-            ));
-        }
+        self.warnings
+            .borrow_mut()
+            .extend(Warning::of_policy(policy, text));
     }
 
     fn err(&self, pointer: &str, position: Position, problem: impl fmt::Display) -> ScenarioError {

@@ -193,8 +193,8 @@ pub struct Scenario {
     action_sets: BTreeMap<String, Vec<String>>,
     /// Compiled sets per principal: one per known resource, then per other account.
     compiled: Vec<PrincipalSets>,
-    /// Warnings about the policies it loaded (`file:line:col: pointer: message`).
-    warnings: Vec<String>,
+    /// Warnings about the policies it loaded.
+    warnings: Vec<crate::warning::Warning>,
 }
 
 #[derive(Debug)]
@@ -215,7 +215,7 @@ impl Scenario {
 
     /// Warnings about the scenario's policies (AWS size quotas, odd ARNs, …). They
     /// never change a decision; commands print them on stderr.
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &[crate::warning::Warning] {
         &self.warnings
     }
 
