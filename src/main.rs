@@ -10,12 +10,17 @@ use std::io::Write;
 #[derive(Parser)]
 #[command(
     name = "iamsim",
-    version,
-    about = "Offline AWS IAM policy evaluation: simulate, explain, gate CI"
+    about = "Offline AWS IAM policy evaluation: simulate, explain, gate CI",
+    // Our own --version names the action catalog too, parsed only when asked for.
+    disable_version_flag = true,
+    arg_required_else_help = true
 )]
 struct Cli {
+    /// Print the version, and the version of the pinned action catalog.
+    #[arg(short = 'V', long)]
+    version: bool,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -38,9 +43,17 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        println!(
+            "iamsim {} (action catalog: {})",
+            env!("CARGO_PKG_VERSION"),
+            iamsim_catalog::Catalog::builtin().version()
+        );
+        return;
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let result = match cli.command {
+    let result = match command {
         Command::Check(args) => check::run(&args, &mut out),
         Command::Eval(args) => eval::run(&args, &mut out),
         Command::Batch(args) => batch::run(&args, &mut out),

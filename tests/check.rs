@@ -50,10 +50,23 @@ fn last_line(s: &str) -> &str {
 fn text_csv() {
     let r = check(&[MIXED_CSV, "--scenario", SCENARIO]);
     assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert_eq!(last_line(&r.stdout), "5 passed, 8 failed");
+    assert_eq!(last_line(&r.stdout), "5 passed, 10 failed");
     // The table's context cell is the problem, not a flag the user never typed.
     assert!(!r.stdout.contains("--context"), "{}", r.stdout);
     assert!(r.stdout.contains("did you mean `allowed`?"), "{}", r.stdout);
+    // A typo'd action is an error row, not a denial that passes a "denied" row.
+    assert!(
+        r.stdout
+            .contains("unknown action `s3:GetObjects` (did you mean"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("unknown action `conect:DescribeInstance`"),
+        "{}",
+        r.stdout
+    );
     insta::assert_snapshot!("text_csv", r.stdout);
 }
 
@@ -83,7 +96,7 @@ fn text_quiet_prints_only_failures() {
 fn jsonl_csv() {
     let r = check(&[MIXED_CSV, "--scenario", SCENARIO, "--format", "jsonl"]);
     assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert_eq!(r.stderr, "5 passed, 8 failed\n");
+    assert_eq!(r.stderr, "5 passed, 10 failed\n");
     for line in r.stdout.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
         for key in ["id", "line", "decision", "expect", "pass"] {
@@ -110,11 +123,11 @@ fn github_csv() {
         .lines()
         .filter(|l| l.starts_with("::error "))
         .collect();
-    assert_eq!(annotations.len(), 8, "{}", r.stdout);
+    assert_eq!(annotations.len(), 10, "{}", r.stdout);
     assert!(annotations
         .iter()
         .all(|a| a.starts_with("::error file=tests/data/check/mixed.csv,line=")));
-    assert_eq!(last_line(&r.stdout), "5 passed, 8 failed");
+    assert_eq!(last_line(&r.stdout), "5 passed, 10 failed");
     insta::assert_snapshot!("github_csv", r.stdout);
 }
 
@@ -129,9 +142,9 @@ fn github_jsonl() {
 fn junit_csv() {
     let (r, xml) = check_junit("junit_csv", &[MIXED_CSV, "--scenario", SCENARIO]);
     assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert_eq!(xml.matches("<testcase ").count(), 13);
+    assert_eq!(xml.matches("<testcase ").count(), 15);
     assert_eq!(xml.matches("<failure ").count(), 2);
-    assert_eq!(xml.matches("<error ").count(), 6);
+    assert_eq!(xml.matches("<error ").count(), 8);
     insta::assert_snapshot!("junit_csv", xml);
 }
 

@@ -25,7 +25,8 @@
 //! assert_eq!(decisions[0].as_ref().unwrap().as_str(), "explicitDeny");
 //! ```
 
-use crate::world::{PreparedRequests, RequestRow, RowError, Scenario};
+use crate::world::{PreparedRequests, RequestRow, RowError, Scenario, UnknownAction};
+use iamsim_catalog::Catalog;
 use iamsim_engine::request::{Context, Request};
 use iamsim_engine::{CompiledPolicySet, Response};
 use rayon::prelude::*;
@@ -84,7 +85,15 @@ pub struct Lane<'s> {
     scenario: &'s Scenario,
     prepared: PreparedRequests,
     scratch: Request,
+    /// With a catalog, rows whose action AWS does not have are errors.
+    catalog: Option<&'s Catalog>,
+    /// Actions already checked against the catalog (bounded): a catalog lookup costs
+    /// far more than a row's evaluation, and rows repeat a few actions.
+    known_actions: foldhash::HashMap<Box<str>, bool>,
 }
+
+/// Actions a lane remembers having checked; past it, each row is looked up.
+const KNOWN_ACTIONS_LIMIT: usize = 4096;
 
 impl<'s> Lane<'s> {
     /// A lane with an empty prepared-request cache of the default size.
@@ -98,6 +107,44 @@ impl<'s> Lane<'s> {
             scenario,
             prepared,
             scratch: Request::new("", "", ""),
+            catalog: None,
+            known_actions: foldhash::HashMap::default(),
+        }
+    }
+
+    /// Checks every row's action against `catalog`: an action AWS does not have (or a
+    /// wildcard) is a [`RowError`] naming the nearest real ones.
+    pub fn with_catalog(mut self, catalog: &'s Catalog) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    /// `Ok` when the catalog (if any) knows `action`.
+    fn check_action(&mut self, action: &str) -> Result<(), RowError> {
+        let Some(catalog) = self.catalog else {
+            return Ok(());
+        };
+        let known = match self.known_actions.get(action) {
+            Some(&known) => known,
+            None => {
+                if action.contains(['*', '?']) {
+                    return Err(RowError::WildcardAction(action.into()));
+                }
+                let known = catalog.action(action).is_some();
+                if self.known_actions.len() < KNOWN_ACTIONS_LIMIT {
+                    self.known_actions.insert(action.into(), known);
+                }
+                known
+            }
+        };
+        if known {
+            Ok(())
+        } else {
+            Err(RowError::UnknownAction(Box::new(UnknownAction {
+                action: action.to_owned(),
+                suggestions: catalog.suggest(action),
+                catalog: catalog.version().to_string(),
+            })))
         }
     }
 
@@ -112,6 +159,7 @@ impl<'s> Lane<'s> {
         &mut self,
         row: RowRef<'_>,
     ) -> Result<(&'s CompiledPolicySet, &Request), RowError> {
+        self.check_action(row.action)?;
         let scenario = self.scenario;
         match row.context {
             RowContext::Full(context) if !context.is_empty() => {
@@ -159,6 +207,7 @@ impl<'s> Lane<'s> {
 pub struct BatchEvaluator<'s> {
     scenario: &'s Scenario,
     cache_limit: Option<usize>,
+    catalog: Option<&'s Catalog>,
     /// Lanes not in use: as many exist as tasks ever ran at once.
     lanes: Mutex<Vec<Lane<'s>>>,
 }
@@ -169,6 +218,7 @@ impl<'s> BatchEvaluator<'s> {
         BatchEvaluator {
             scenario,
             cache_limit: None,
+            catalog: None,
             lanes: Mutex::new(Vec::new()),
         }
     }
@@ -181,6 +231,12 @@ impl<'s> BatchEvaluator<'s> {
         }
     }
 
+    /// Checks every row's action against `catalog` (see [`Lane::with_catalog`]).
+    pub fn with_catalog(mut self, catalog: &'s Catalog) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
     /// The scenario evaluated against.
     pub fn scenario(&self) -> &'s Scenario {
         self.scenario
@@ -188,9 +244,15 @@ impl<'s> BatchEvaluator<'s> {
 
     fn take_lane(&self) -> Lane<'s> {
         let reused = self.lanes.lock().ok().and_then(|mut lanes| lanes.pop());
-        reused.unwrap_or_else(|| match self.cache_limit {
-            Some(limit) => Lane::with_cache(self.scenario, PreparedRequests::with_limit(limit)),
-            None => Lane::new(self.scenario),
+        reused.unwrap_or_else(|| {
+            let lane = match self.cache_limit {
+                Some(limit) => Lane::with_cache(self.scenario, PreparedRequests::with_limit(limit)),
+                None => Lane::new(self.scenario),
+            };
+            match self.catalog {
+                Some(catalog) => lane.with_catalog(catalog),
+                None => lane,
+            }
         })
     }
 
@@ -332,8 +394,57 @@ mod tests {
         };
         let err = lane.evaluate(row).map(|e| e.response.decision).unwrap_err();
         assert_eq!(err, scenario.unknown_principal("ghost"));
-        let RowError::UnknownPrincipal(u) = &err;
+        let RowError::UnknownPrincipal(u) = &err else {
+            panic!("{err}")
+        };
         assert_eq!(u.count, scenario.principals().len());
         assert_eq!(u.known[0], "root", "nearest first: {err}");
+    }
+
+    #[test]
+    fn with_a_catalog_unknown_and_wildcard_actions_are_row_errors() {
+        let scenario = flagship();
+        let catalog = Catalog::builtin();
+        let mut lane = Lane::new(&scenario).with_catalog(catalog);
+        let row = |action| RowRef {
+            principal: "admin",
+            action,
+            resource: "arn:aws:s3:::connect-recordings-mycc/x.wav",
+            context: RowContext::Pairs(&[]),
+        };
+        assert!(lane.evaluate(row("s3:GetObject")).is_ok());
+        assert!(
+            lane.evaluate(row("S3:getobject")).is_ok(),
+            "actions ignore case"
+        );
+        for _ in 0..2 {
+            // Twice: the second answer comes from the lane's memory.
+            let err = lane.evaluate(row("s3:GetObjects")).map(|_| ()).unwrap_err();
+            let RowError::UnknownAction(u) = &err else {
+                panic!("{err}")
+            };
+            assert_eq!(
+                u.suggestions.first().map(String::as_str),
+                Some("s3:GetObject")
+            );
+            assert!(
+                err.to_string()
+                    .starts_with("unknown action `s3:GetObjects` (did you mean"),
+                "{err}"
+            );
+        }
+        let err = lane.evaluate(row("s3:Get*")).map(|_| ()).unwrap_err();
+        assert!(matches!(err, RowError::WildcardAction(_)), "{err}");
+        // Every action the flagship scenario's matrix evaluates is a real one.
+        let (rows, _) = matrix_rows(&scenario, None);
+        let evaluator = BatchEvaluator::new(&scenario).with_catalog(catalog);
+        let errors: Vec<String> = evaluator
+            .map(&rows, |lane, row| {
+                lane.evaluate(row.as_row_ref()).err().map(|e| e.to_string())
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
     }
 }

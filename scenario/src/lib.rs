@@ -46,5 +46,5 @@ pub use warning::Warning;
 pub use world::{
     caller_context, ConnectInstance, ConnectUser, MatrixTarget, PreparedRequests, PrincipalKind,
     RequestRow, RowError, Scenario, ScenarioError, ScenarioPrincipal, ScenarioResource,
-    UnknownPrincipal,
+    UnknownAction, UnknownPrincipal,
 };

@@ -11,6 +11,7 @@
 //! reused buffers, so the batch loop itself allocates nothing per row.
 
 use crate::error::{CliError, Outcome};
+use crate::input::catalog::load_catalog;
 use crate::input::rows::{self, CsvRows, Row};
 use crate::input::stream::{read_chunks, Chunk, RowSource, Span, MAX_LINE_BYTES};
 use crate::input::RowFormat as Format;
@@ -18,6 +19,7 @@ use crate::report::decisions::{
     csv_decision, csv_header, error_row, jsonl_decision, summary, Counts, Progress, RowView,
 };
 use crate::report::{print_warnings, strict_failure};
+use iamsim_catalog::Catalog;
 use iamsim_engine::source::json::{self, JsonKind, JsonLimits};
 use iamsim_scenario::{BatchEvaluator, Evaluated, Lane, RowContext, RowError, RowRef, Scenario};
 use std::fmt::Write as _;
@@ -63,6 +65,10 @@ pub struct BatchArgs {
     /// context keys to each output row.
     #[arg(long)]
     pub explain: bool,
+    /// Actions AWS shipped after the pinned action catalog: a JSON file in the
+    /// catalog's overlay schema (see catalog/README.md), merged in.
+    #[arg(long, value_name = "FILE")]
+    pub catalog_overlay: Option<PathBuf>,
     /// Exit 1 when any policy of the scenario draws a warning (rows are still
     /// evaluated and written).
     #[arg(long)]
@@ -73,6 +79,7 @@ pub struct BatchArgs {
 pub fn run(args: &BatchArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let scenario = Scenario::load(&args.scenario)?;
     print_warnings(scenario.warnings());
+    let catalog = load_catalog(args.catalog_overlay.as_deref())?;
     let path = args.requests.as_deref().filter(|p| p.as_os_str() != "-");
     let (input, source): (Box<dyn Read + Send>, String) = match path {
         None => (Box::new(std::io::stdin()), "<stdin>".to_owned()),
@@ -121,7 +128,7 @@ pub fn run(args: &BatchArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             && (args.output.is_some() || !std::io::stdout().is_terminal()),
     };
     let started = Instant::now();
-    let (counts, read_error) = process(&scenario, rows, source, &options, &pool, out)?;
+    let (counts, read_error) = process(&scenario, catalog, rows, source, &options, &pool, out)?;
     out.flush()?;
     if !args.quiet {
         eprintln!("{}", summary(&counts, started.elapsed()));
@@ -184,6 +191,7 @@ struct Ctx<'a> {
 /// that ended the input early, if any. Only writing errors are `Err`.
 pub fn process(
     scenario: &Scenario,
+    catalog: &Catalog,
     rows: RowSource,
     source: String,
     options: &Options,
@@ -204,7 +212,7 @@ pub fn process(
         .spawn(move || read_chunks(rows, &reader_source, chunk_size, free_rx, filled_tx))?;
 
     let ctx = Ctx {
-        evaluator: BatchEvaluator::new(scenario),
+        evaluator: BatchEvaluator::new(scenario).with_catalog(catalog),
         source: &source,
         options,
     };

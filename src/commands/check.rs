@@ -14,12 +14,14 @@
 //! 2 when the table, scenario or case file cannot be used at all.
 
 use crate::error::{CliError, Outcome};
+use crate::input::catalog::load_catalog;
 use crate::input::rows::{Expectation, Row, RowParseError};
 use crate::input::table::{read_table, TableFormat};
 use crate::report::check::{
     write_junit_file, write_report, CheckFormat, CheckResult, Report, Status,
 };
 use crate::report::{print_warnings, strict_failure};
+use iamsim_catalog::Catalog;
 use iamsim_engine::explain::render_text;
 use iamsim_scenario::cases::{map_case_file_with_warnings, Case};
 use iamsim_scenario::files::{read_text, DEFAULT_MAX_FILE_BYTES};
@@ -62,6 +64,10 @@ pub struct CheckArgs {
     /// Largest input file read whole, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
+    /// Actions AWS shipped after the pinned action catalog: a JSON file in the
+    /// catalog's overlay schema (see catalog/README.md), merged in.
+    #[arg(long, value_name = "FILE")]
+    pub catalog_overlay: Option<PathBuf>,
     /// Fail the run (exit 1) on any warning about the policies; warnings also become
     /// error annotations (`--format github`) and a failing JUnit testcase.
     #[arg(long)]
@@ -159,8 +165,9 @@ fn evaluate_input(args: &CheckArgs) -> Result<Report, CliError> {
     let text = read_text(&args.file, args.max_file_bytes)?;
     let rows = read_table(&text, &source, format).map_err(CliError::Invalid)?;
     let scenario = Scenario::load(scenario_path)?;
+    let catalog = load_catalog(args.catalog_overlay.as_deref())?;
     Ok(Report {
-        results: run_table(&scenario, rows, &source, args.allow_indeterminate),
+        results: run_table(&scenario, catalog, rows, &source, args.allow_indeterminate),
         source,
         scenario: Some(scenario_path.display().to_string()),
         warnings: scenario.warnings().to_vec(),
@@ -255,11 +262,13 @@ fn indeterminate(response: &iamsim_engine::Response<'_>, allowed: bool) -> Optio
 /// Evaluates every table row against the scenario, in parallel, in file order.
 pub fn run_table(
     scenario: &Scenario,
+    catalog: &Catalog,
     rows: Vec<Result<Row, RowParseError>>,
     source: &str,
     allow_indeterminate: bool,
 ) -> Vec<CheckResult> {
-    BatchEvaluator::new(scenario).map(&rows, |lane, row| match row {
+    let evaluator = BatchEvaluator::new(scenario).with_catalog(catalog);
+    evaluator.map(&rows, |lane, row| match row {
         Ok(row) => {
             let Row {
                 line,
@@ -347,6 +356,7 @@ mod tests {
             format: CheckFormat::Text,
             junit,
             strict: false,
+            catalog_overlay: None,
             quiet: true,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             allow_indeterminate: false,

@@ -2,10 +2,12 @@
 //! with `--explain`, the full trace.
 
 use crate::error::{CliError, Outcome};
+use crate::input::catalog::load_catalog;
 use crate::input::context_arg::parse_context_arg;
 use crate::input::policies::PolicyFiles;
 use crate::input::rows::Expectation;
 use crate::report::{print_warnings, strict_failure};
+use iamsim_catalog::Catalog;
 use iamsim_engine::explain::{render_text, statement_name};
 use iamsim_engine::request::Request;
 use iamsim_engine::CompiledPolicySet;
@@ -79,6 +81,13 @@ pub struct EvalArgs {
     /// denied (either deny). One request as a CI gate.
     #[arg(long, value_name = "DECISION", value_parser = parse_expectation)]
     pub expect: Option<Expectation>,
+    /// Actions AWS shipped after the pinned action catalog: a JSON file in the
+    /// catalog's overlay schema (see catalog/README.md), merged in.
+    #[arg(long, value_name = "FILE")]
+    pub catalog_overlay: Option<PathBuf>,
+    /// Accept an action the catalog does not know (evaluated as written).
+    #[arg(long)]
+    pub allow_unknown_action: bool,
     /// Exit 1 when any policy file draws a warning.
     #[arg(long)]
     pub strict: bool,
@@ -103,6 +112,9 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     // Warnings of the files read so far come first, even when a later one fails.
     print_warnings(&warnings);
     let set = CompiledPolicySet::compile(&loaded?).map_err(|e| CliError::Invalid(e.to_string()))?;
+    if !args.allow_unknown_action {
+        check_action(&args.action, load_catalog(args.catalog_overlay.as_deref())?)?;
+    }
     let mut request = Request::new(&args.principal, &args.action, &args.resource);
     request.set_accounts(
         args.principal_account.as_deref(),
@@ -154,6 +166,29 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         _ if strict_failed => Ok(Outcome::Failures),
         _ => Ok(Outcome::Success),
     }
+}
+
+/// A typo'd `--action` would be evaluated, matched by no statement, and denied: a
+/// "must be denied" gate that can never fail. The catalog says which actions exist.
+fn check_action(action: &str, catalog: &Catalog) -> Result<(), CliError> {
+    if action.contains(['*', '?']) {
+        return Err(CliError::Usage(format!(
+            "--action `{action}` has a wildcard: a request names one action (`iamsim actions '{action}'` lists what it matches)"
+        )));
+    }
+    if catalog.action(action).is_some() {
+        return Ok(());
+    }
+    let near = catalog.suggest(action);
+    let hint = match near.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (did you mean `{one}`?)"),
+        many => format!(" (did you mean one of {}?)", many.join(", ")),
+    };
+    Err(CliError::Usage(format!(
+        "--action `{action}` is not an action of the catalog ({}){hint}; --allow-unknown-action evaluates it anyway, --catalog-overlay adds new actions",
+        catalog.version()
+    )))
 }
 
 fn parse_expectation(s: &str) -> Result<Expectation, String> {
@@ -247,5 +282,24 @@ mod tests {
             decision_of(&args),
             (Outcome::Failures, "allowed".to_owned())
         );
+    }
+
+    /// A typo'd action used to be evaluated and denied: a "must be denied" gate that
+    /// can never fail. Now it is an error naming the real action.
+    #[test]
+    fn an_unknown_action_is_an_error_with_the_nearest_name() {
+        let mut args = lock_args("arn:aws:iam::123456789012:root");
+        args.action = "s3:GetObjects".to_owned();
+        let err = run(&args, &mut Vec::new()).expect_err("unknown action");
+        assert!(
+            err.to_string().contains("did you mean one of s3:GetObject"),
+            "{err}"
+        );
+        args.action = "s3:Get*".to_owned();
+        let err = run(&args, &mut Vec::new()).expect_err("wildcard");
+        assert!(err.to_string().contains("has a wildcard"), "{err}");
+        args.action = "s3:GetObjects".to_owned();
+        args.allow_unknown_action = true;
+        assert_eq!(decision_of(&args).1, "allowed");
     }
 }

@@ -2,6 +2,7 @@
 //! scenario crate reads) — expectation tables, request streams, policy files named
 //! by flags, `key=value` context arguments.
 
+pub mod catalog;
 pub mod context_arg;
 pub mod policies;
 pub mod rows;

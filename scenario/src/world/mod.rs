@@ -139,6 +139,23 @@ pub struct RequestRow {
 pub enum RowError {
     /// The principal is neither a name nor an ARN of the scenario.
     UnknownPrincipal(Box<UnknownPrincipal>),
+    /// The action is not one AWS has (by the action catalog): a typo'd row would
+    /// otherwise be a test that can never fail.
+    UnknownAction(Box<UnknownAction>),
+    /// A request names one action; a wildcard in it is an ordinary character to
+    /// AWS, and almost always meant as a pattern.
+    WildcardAction(Box<str>),
+}
+
+/// An action the catalog does not know, with the nearest names it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAction {
+    /// As the row wrote it.
+    pub action: String,
+    /// The nearest known names, nearest first.
+    pub suggestions: Vec<String>,
+    /// The catalog's version, for the message.
+    pub catalog: String,
 }
 
 /// A principal the scenario does not know, with what it does know.
@@ -171,6 +188,23 @@ impl fmt::Display for RowError {
                 }
                 f.write_str(")")
             }
+            RowError::UnknownAction(u) => {
+                write!(f, "unknown action `{}`", u.action)?;
+                match u.suggestions.as_slice() {
+                    [] => {}
+                    [one] => write!(f, " (did you mean `{one}`?)")?,
+                    many => write!(f, " (did you mean one of {}?)", many.join(", "))?,
+                }
+                write!(
+                    f,
+                    "; the action catalog ({}) does not list it — add new actions with an overlay",
+                    u.catalog
+                )
+            }
+            RowError::WildcardAction(action) => write!(
+                f,
+                "action `{action}` has a wildcard: a request names one action (to evaluate every action a pattern matches, expand it first: `iamsim actions '{action}'`, or `matrix --actions`)"
+            ),
         }
     }
 }
