@@ -355,7 +355,9 @@ impl CompiledPolicySet {
             return fixed;
         }
         let facts = RequestFacts::new(self, request);
-        let scope = self.organization_scope(request);
+        // Asked only when an SCP or RCP could change the answer (SEMANTICS §9.4a,
+        // §9.3a): most requests never meet an organization policy that denies.
+        let mut scope = LazyScope::new(request);
         let mut findings = Findings::default();
         let (service, name) = (&facts.service, &facts.name);
         // §9.2: an applying Deny anywhere decides, whatever allows. The layers with
@@ -365,11 +367,18 @@ impl CompiledPolicySet {
         for layer in self.deny_layers.iter().filter_map(|&l| self.layer(l)) {
             let slot = match layer.layer {
                 Layer::Identity => identity_slot,
-                Layer::Scp(_) if scope.scps_off => continue,
-                Layer::Rcp(_) if scope.rcps_off => continue,
                 _ => layer.service_slot(service),
             };
-            for (i, known) in layer.denies.candidates(slot, name) {
+            let mut candidates = layer.denies.candidates(slot, name).peekable();
+            let out_of_scope = match layer.layer {
+                Layer::Scp(_) => candidates.peek().is_some() && scope.scps_off(),
+                Layer::Rcp(_) => candidates.peek().is_some() && scope.rcps_off(),
+                _ => false,
+            };
+            if out_of_scope {
+                continue;
+            }
+            for (i, known) in candidates {
                 let Some(s) = layer.statements.get(i as usize) else {
                     continue;
                 };
@@ -415,13 +424,12 @@ impl CompiledPolicySet {
             .session
             .as_ref()
             .map(|l| first_allow(l, &mut findings).is_some());
-        if !scope.scps_off {
-            layer_facts.scp_blocking_level = self
-                .scp
-                .iter()
-                .position(|l| first_allow(l, &mut findings).is_none())
-                .map(|level| level as u16);
-        }
+        layer_facts.scp_blocking_level = self
+            .scp
+            .iter()
+            .position(|l| first_allow(l, &mut findings).is_none())
+            .map(|level| level as u16)
+            .filter(|_| !scope.scps_off());
         let (decision, reason, deciding) = decide(request, &layer_facts);
         Response {
             decision,
@@ -433,22 +441,37 @@ impl CompiledPolicySet {
     }
 }
 
-/// Which organization layers are left out of a request (SEMANTICS §9.4a, §9.3a).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct OrganizationScope {
-    /// The SCPs do not restrict this caller.
-    pub(crate) scps_off: bool,
-    /// The RCPs do not apply to this service.
-    pub(crate) rcps_off: bool,
+/// Which organization layers are left out of a request (SEMANTICS §9.4a, §9.3a),
+/// each found out once, on first need.
+struct LazyScope<'r> {
+    request: &'r Request,
+    scps_off: Option<bool>,
+    rcps_off: Option<bool>,
 }
 
-impl CompiledPolicySet {
-    /// Only asks when the set has such layers: most sets have neither.
-    pub(crate) fn organization_scope(&self, request: &Request) -> OrganizationScope {
-        OrganizationScope {
-            scps_off: !self.scp.is_empty() && request.scps_not_in_force().is_some(),
-            rcps_off: !self.rcp.is_empty() && request.rcps_not_in_force().is_some(),
+impl<'r> LazyScope<'r> {
+    fn new(request: &'r Request) -> Self {
+        LazyScope {
+            request,
+            scps_off: None,
+            rcps_off: None,
         }
+    }
+
+    /// The SCPs do not restrict this caller.
+    fn scps_off(&mut self) -> bool {
+        let request = self.request;
+        *self
+            .scps_off
+            .get_or_insert_with(|| request.scps_not_in_force().is_some())
+    }
+
+    /// The RCPs do not apply to this service.
+    fn rcps_off(&mut self) -> bool {
+        let request = self.request;
+        *self
+            .rcps_off
+            .get_or_insert_with(|| request.rcps_not_in_force().is_some())
     }
 }
 

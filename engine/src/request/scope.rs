@@ -137,10 +137,21 @@ pub const RCP_SERVICES: [&str; 62] = [
     "xray",
 ];
 
-/// A service-linked role's ARN has the path `/aws-service-role/…`.
+/// A service-linked role's ARN has the path `/aws-service-role/…`. Asked on every
+/// request of a role session to a set with SCPs: the resource part is found by its
+/// five colons, byte by byte, rather than by a substring search.
 fn is_service_linked_role_arn(arn: &str) -> bool {
-    arn.split_once(":role/")
-        .is_some_and(|(_, rest)| rest.starts_with("aws-service-role/"))
+    let bytes = arn.as_bytes();
+    let mut colons = 0;
+    let Some(start) = bytes.iter().position(|&b| {
+        colons += usize::from(b == b':');
+        colons == 5
+    }) else {
+        return false;
+    };
+    bytes
+        .get(start + 1..)
+        .is_some_and(|rest| rest.starts_with(b"role/aws-service-role/"))
 }
 
 impl Request {
@@ -195,6 +206,24 @@ mod tests {
         assert!(RCP_SERVICES.iter().all(|s| s
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')));
+    }
+
+    #[test]
+    fn service_linked_role_arns() {
+        assert!(is_service_linked_role_arn(
+            "arn:aws:iam::111122223333:role/aws-service-role/connect.amazonaws.com/X"
+        ));
+        assert!(!is_service_linked_role_arn(
+            "arn:aws:iam::111122223333:role/aws-service-roles/X"
+        ));
+        assert!(!is_service_linked_role_arn(
+            "arn:aws:iam::111122223333:role/Admin"
+        ));
+        assert!(!is_service_linked_role_arn(
+            "arn:aws:iam::111122223333:user/aws-service-role/x"
+        ));
+        assert!(!is_service_linked_role_arn("role/aws-service-role/x"));
+        assert!(!is_service_linked_role_arn(""));
     }
 
     #[test]
