@@ -4,7 +4,10 @@
 //! old-version policy, duplicate or non-alphanumeric `Sid`s. Warnings never change
 //! a decision; errors are the parse and compile steps' business.
 
-use crate::model::{Policy, PolicyKind, PolicyVersion};
+use crate::condition::{
+    CompiledCondition, ConditionOperator, ConditionValueErrorKind, PolicyValue,
+};
+use crate::model::{ConditionEntry, Located, Policy, PolicyKind, PolicyVersion, ScalarValue};
 use crate::pattern::arn::{ArnPattern, ArnPatternWarning, VariableScope};
 use crate::source::json::Position;
 use std::collections::BTreeSet;
@@ -45,6 +48,18 @@ pub enum PolicyWarningKind {
     DuplicateSid(String),
     /// The policy has no `Version`: the 2008 language applies.
     MissingVersion,
+    /// A condition value that cannot be read as its operator's type (`NumericEquals:
+    /// "ten"`, a bad date or CIDR range, `Bool: "maybe"`, bad base-64). The policy
+    /// loads; the value compares false against every request value, so a positive
+    /// operator never matches on it and a negated one holds (SEMANTICS 7.6).
+    ConditionValueUnreadable {
+        /// The operator as written.
+        operator: String,
+        /// The value as written.
+        value: String,
+        /// What the value is not.
+        kind: ConditionValueErrorKind,
+    },
 }
 
 impl fmt::Display for PolicyWarningKind {
@@ -68,6 +83,10 @@ impl fmt::Display for PolicyWarningKind {
             PolicyWarningKind::DuplicateSid(s) => write!(f, "`Sid` `{s}` is used by more than one statement"),
             PolicyWarningKind::MissingVersion => f.write_str(
                 "no `Version`: the 2008-10-17 language applies (no policy variables); add `\"Version\": \"2012-10-17\"`",
+            ),
+            PolicyWarningKind::ConditionValueUnreadable { operator, value, kind } => write!(
+                f,
+                "condition value `{value}` {kind}: `{operator}` compares it false against every request value (a negated operator holds)"
             ),
         }
     }
@@ -166,6 +185,17 @@ impl Policy {
                 }
             }
             for c in &s.conditions {
+                for (v, kind) in unreadable_condition_values(c, variables) {
+                    out.push(at(
+                        &v.pointer,
+                        v.position,
+                        PolicyWarningKind::ConditionValueUnreadable {
+                            operator: c.operator.value.clone(),
+                            value: scalar_text(&v.value),
+                            kind,
+                        },
+                    ));
+                }
                 uses_variable_syntax |= c
                     .values
                     .iter()
@@ -177,6 +207,43 @@ impl Policy {
         }
         out
     }
+}
+
+fn scalar_text(value: &ScalarValue) -> String {
+    match value {
+        ScalarValue::String(s) | ScalarValue::Number(s) => s.clone(),
+        ScalarValue::Bool(b) => b.to_string(),
+    }
+}
+
+/// The values of one condition entry that cannot be read as its operator's type.
+/// An unknown operator or a value list that does not
+/// compile at all is the compile step's error, not a warning: none here.
+fn unreadable_condition_values(
+    c: &ConditionEntry,
+    variables: bool,
+) -> Vec<(&Located<ScalarValue>, ConditionValueErrorKind)> {
+    let Ok(operator) = ConditionOperator::parse(&c.operator.value) else {
+        return Vec::new();
+    };
+    let values: Vec<PolicyValue<'_>> = c
+        .values
+        .iter()
+        .map(|v| match &v.value {
+            ScalarValue::String(s) => PolicyValue::String(s),
+            ScalarValue::Number(n) => PolicyValue::Number(n),
+            ScalarValue::Bool(b) => PolicyValue::Bool(*b),
+        })
+        .collect();
+    let Ok(compiled) = CompiledCondition::compile(operator, &c.key.value, &values, variables)
+    else {
+        return Vec::new();
+    };
+    compiled
+        .unreadable_values()
+        .iter()
+        .filter_map(|e| Some((c.values.get(e.index)?, e.kind)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -215,6 +282,51 @@ mod tests {
             w,
             PolicyWarningKind::Resource(_, ArnPatternWarning::WildcardInService { .. })
         )));
+    }
+
+    /// A condition value its operator cannot read loads with a warning located at
+    /// the value itself (position and JSON Pointer), not a refusal.
+    #[test]
+    fn unreadable_condition_values_are_located_warnings() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
+            "Condition":{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","203.0.113.0/33"]},
+                         "NumericLessThan":{"s3:max-keys":"ten"},
+                         "Bool":{"aws:SecureTransport":"maybe"},
+                         "DateGreaterThan":{"aws:CurrentTime":"2024-13-01T00:00:00Z"},
+                         "StringEquals":{"aws:username":"ten"}}}]}"#;
+        let p =
+            Policy::parse(text, PolicyKind::Identity, "w.json").unwrap_or_else(|e| panic!("{e}"));
+        let found: Vec<(String, String, String)> = p
+            .warnings(None)
+            .into_iter()
+            .filter(|w| matches!(w.kind, PolicyWarningKind::ConditionValueUnreadable { .. }))
+            .map(|w| (w.pointer, w.position.to_string(), w.kind.to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "/Statement/0/Condition/NotIpAddress/aws:SourceIp/1".to_owned(),
+                    "2:71".to_owned(),
+                    "condition value `203.0.113.0/33` is not an IP address or CIDR range: `NotIpAddress` compares it false against every request value (a negated operator holds)".to_owned()
+                ),
+                (
+                    "/Statement/0/Condition/NumericLessThan/s3:max-keys".to_owned(),
+                    "3:59".to_owned(),
+                    "condition value `ten` is not a number: `NumericLessThan` compares it false against every request value (a negated operator holds)".to_owned()
+                ),
+                (
+                    "/Statement/0/Condition/Bool/aws:SecureTransport".to_owned(),
+                    "4:56".to_owned(),
+                    "condition value `maybe` is not `true` or `false`: `Bool` compares it false against every request value (a negated operator holds)".to_owned()
+                ),
+                (
+                    "/Statement/0/Condition/DateGreaterThan/aws:CurrentTime".to_owned(),
+                    "5:63".to_owned(),
+                    "condition value `2024-13-01T00:00:00Z` is not a date (ISO 8601 such as `2024-01-01T00:00:00Z`, or epoch seconds): `DateGreaterThan` compares it false against every request value (a negated operator holds)".to_owned()
+                ),
+            ]
+        );
     }
 
     #[test]
