@@ -18,7 +18,8 @@
 //! * values listed for one key are ORed; for negated operators they are NORed;
 //! * an absent key makes positive operators false, negated operators and every
 //!   `…IfExists` true; `ForAllValues` is true and `ForAnyValue` false for an absent
-//!   key or an empty set;
+//!   key or an empty set — also `ForAnyValue:…IfExists`, where AWS does not say which
+//!   rule wins (our choice, SEMANTICS 11.13);
 //! * a multivalued key tested without a set qualifier never matches.
 //!
 //! ```
@@ -422,8 +423,18 @@ impl CompiledCondition {
         match self.operator.qualifier {
             // There is no request value that fails, so "for all" holds.
             SetQualifier::ForAllValues => true,
-            // There is no request value that passes; IfExists does not change that
-            // (iam-simulate behaviour, undocumented by AWS).
+            // There is no request value that passes, and IfExists does not change
+            // that. AWS documents both rules but not which wins when they meet: the
+            // operators page says of `…IfExists` "if the key is not present, evaluate
+            // the condition element as true", the multivalued-keys page says of
+            // `ForAnyValue` "if the key does not exist, the condition returns false"
+            // (IAM User Guide, reference_policies_elements_condition_operators,
+            // reference_policies_multi-value-conditions). We choose false, as
+            // iam-simulate does, so an Allow guarded this way never grants on a
+            // missing key (fail closed); the CloudFormation User Guide's
+            // `cloudformation:ResourceTypes` example pairs such a Deny with a separate
+            // `Null` Deny for the missing key, which fits this reading. SEMANTICS
+            // 11.13; fixtures/cases/condition-values.jsonl cval-010, cval-011.
             SetQualifier::ForAnyValue => false,
             // IfExists: "if the key is not there, the condition is true".
             SetQualifier::Single if self.operator.if_exists => true,
