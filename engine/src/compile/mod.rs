@@ -26,7 +26,7 @@ pub(crate) mod lint;
 pub(crate) use index::{ServiceIndex, ACTION_KNOWN};
 
 pub use crate::pattern::ArnPatternWarning;
-pub use lint::{PolicyWarning, PolicyWarningKind};
+pub use lint::{PolicyWarning, PolicyWarningKind, SizeQuota};
 
 /// The policies in force for one kind of request, by layer (SEMANTICS §1.1).
 #[derive(Debug, Clone, Default)]
