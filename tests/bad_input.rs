@@ -68,6 +68,55 @@ fn every_bad_policy_is_refused_with_a_located_message() {
     insta::assert_snapshot!("bad_policies", report);
 }
 
+/// Condition values their operator cannot read (`NumericLessThan: "ten"`, a `/33`
+/// CIDR range, `Bool: "maybe"`) do not refuse the policy — AWS stores such policies —
+/// they load with a warning at the value, compare false (so `NotIpAddress` holds),
+/// and a Deny they disable is reported as indeterminate (SEMANTICS 7.6).
+#[test]
+fn unreadable_condition_values_load_with_a_located_warning() {
+    let dir = common::repo_root().join("fixtures/bad/warned");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "{names:?}");
+    let mut report = String::new();
+    for name in &names {
+        let path = format!("fixtures/bad/warned/{name}");
+        let (code, stdout, stderr) = iamsim(&[
+            "eval",
+            "--identity",
+            &path,
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:ListBucket",
+            "--resource",
+            "arn:aws:s3:::b",
+            "--context",
+            "aws:SourceIp=203.0.113.9",
+            "--context",
+            "s3:max-keys=5",
+            "--context",
+            "aws:SecureTransport=true",
+            "--explain",
+        ]);
+        assert_eq!(code, Some(0), "{path}: exit {code:?}\n{stdout}{stderr}");
+        let first = stderr.lines().next().unwrap_or("");
+        assert!(
+            first.contains("warning") && first.contains(&path),
+            "{path}: the warning must name the file: {first}"
+        );
+        report.push_str(&format!(
+            "{name}\n    {}\n    {}\n",
+            stderr.trim_end().replace('\n', "\n    "),
+            stdout.trim_end().replace('\n', "\n    ")
+        ));
+    }
+    insta::assert_snapshot!("warned_policies", report);
+}
+
 #[test]
 fn huge_deep_and_odd_files_are_refused_quickly() {
     let dir = std::env::temp_dir().join(format!("iamsim-bad-{}", std::process::id()));

@@ -129,3 +129,15 @@ fn every_surface_on(path: &str) {
         ],
     );
 }
+
+/// The project's own cases for condition values a policy holds that cannot be read
+/// as their operator's type (SEMANTICS §7.6: the comparison is false, a negated
+/// operator holds) and for `ForAnyValue:…IfExists` on an absent key (§11.13), on the
+/// same four surfaces.
+#[test]
+fn every_surface_on_the_condition_value_cases() {
+    every_surface_on(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/cases/condition-values.jsonl"
+    ));
+}

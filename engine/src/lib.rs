@@ -194,7 +194,7 @@ pub mod internal;
 
 pub use compile::{
     ArnPatternWarning, CompileError, CompileErrorKind, CompiledPolicySet, PolicyInfo, PolicySet,
-    PolicyWarning, PolicyWarningKind, StatementInfo,
+    PolicyWarning, PolicyWarningKind, SizeQuota, StatementInfo,
 };
 pub use decision::{Decision, DecisionReason, FixedOutcome, Layer, Response, StatementRef};
 pub use explain::{render_text, Explanation, ExplanationJson, ResponseJson};

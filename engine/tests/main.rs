@@ -4,6 +4,7 @@
 //! The modules draw from the `iamsim-testkit` dev-dependency: the regex oracle and the
 //! seeded generator, the corpus and its surfaces.
 
+mod condition_values;
 mod conformance;
 mod operators;
 mod pattern_oracle;

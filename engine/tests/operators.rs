@@ -14,7 +14,10 @@
 //! * `context`: key → string | number | bool | array (a multivalued key); a missing
 //!   key is absent. Numbers and booleans become their text, as in a request.
 //! * `expect`: `true`/`false` for the outcome, or `"error"` when the operator name or a
-//!   value must be rejected at compile time.
+//!   value must be rejected at compile time (an unknown operator, a `Null` value that
+//!   is not a boolean, an empty list).
+//! * optional `unreadable`: the indices of the values that cannot be read as the
+//!   operator's type; they load and compare false (SEMANTICS 7.6). Default: none.
 //! * optional `diagnostic`: the expected `ConditionDiagnostic` (its Rust name), or
 //!   `null` for none; optional `variables` (default `true`): whether the policy has
 //!   `Version` `2012-10-17`.
@@ -135,6 +138,20 @@ fn run_row(row: &Value) -> Result<(), String> {
         .ok_or("`expect` is not true, false or \"error\"")?;
     let outcome = compiled.evaluate(&context);
     let mut problems = Vec::new();
+    let unreadable: Vec<usize> = compiled
+        .unreadable_values()
+        .iter()
+        .map(|e| e.index)
+        .collect();
+    let want_unreadable: Vec<usize> = match row.get("unreadable") {
+        None => Vec::new(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| format!("`unreadable`: {e}"))?,
+    };
+    if unreadable != want_unreadable {
+        problems.push(format!(
+            "unreadable values {unreadable:?}, expected {want_unreadable:?}"
+        ));
+    }
     if outcome.matched != expect {
         problems.push(format!("matched = {}, expected {expect}", outcome.matched));
     }

@@ -24,7 +24,8 @@ use crate::oracle::oracle_match;
 use crate::reference::{reference_decision, RefPolicies};
 use iamsim_engine::explain::{describe_condition, render_text};
 use iamsim_engine::internal::condition::{
-    BaseOperator, CompiledCondition, ConditionOperator, ConditionOutcome, PolicyValue, SetQualifier,
+    BaseOperator, CompiledCondition, ConditionOperator, ConditionOutcome, ConditionValueErrorKind,
+    PolicyValue, SetQualifier,
 };
 use iamsim_engine::internal::pattern::arn::{ArnPattern, VariableScope};
 use iamsim_engine::internal::pattern::glob::glob_match_str;
@@ -653,6 +654,13 @@ pub fn check_condition(data: &[u8]) {
         Err(e) => {
             assert!(e.index < values.len(), "{name}: error index {e:?}");
             assert!(!e.to_string().is_empty(), "{name}: empty error message");
+            // Only `Null` refuses a value; other values that do not fit their operator
+            // load and compare false (SEMANTICS 7.6).
+            assert_eq!(
+                e.kind,
+                ConditionValueErrorKind::NullValueNotBoolean,
+                "{name}: refused {values:?}"
+            );
             return;
         }
     };
@@ -666,6 +674,38 @@ pub fn check_condition(data: &[u8]) {
         condition.evaluate(&upper),
         "{label}: depends on the case of the context key"
     );
+    // An unreadable policy value compares false against every request value, so the
+    // condition decides as if it were not listed (SEMANTICS 7.6), and says that a
+    // policy value could not be read whenever a request value met it.
+    let unreadable = condition.unreadable_values();
+    for e in unreadable {
+        assert!(e.index < values.len(), "{label}: unreadable index {e:?}");
+    }
+    if !unreadable.is_empty() && unreadable.len() < values.len() {
+        let readable: Vec<PolicyValue<'_>> = values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !unreadable.iter().any(|e| e.index == *i))
+            .map(|(_, v)| *v)
+            .collect();
+        let without = CompiledCondition::compile(op, key, &readable, variables)
+            .unwrap_or_else(|e| panic!("{label}: the readable values do not compile: {e}"));
+        assert!(without.unreadable_values().is_empty(), "{label}");
+        assert_eq!(
+            without.evaluate(&context).matched,
+            outcome.matched,
+            "{label}: an unreadable policy value changed the outcome"
+        );
+    }
+    let met = request_value
+        .as_ref()
+        .is_some_and(|v| !v.values().is_empty());
+    if !unreadable.is_empty() && met {
+        assert!(
+            outcome.diagnostic.is_some(),
+            "{label}: an unreadable policy value met a request value without a diagnostic"
+        );
+    }
     assert_eq!(outcome.key_absent, request_value.is_none(), "{label}");
     let with = |op: ConditionOperator| -> ConditionOutcome {
         match compile(op) {

@@ -801,8 +801,10 @@ fn scalar_text(v: &ScalarValue) -> &str {
 }
 
 /// The engine's typed comparison of one request value with one policy value under a
-/// positive operator: a one-value condition over a one-key context. A request value
-/// that does not parse compares false (SEMANTICS 7.6.3/4/7).
+/// positive operator: a one-value condition over a one-key context. A side that does
+/// not parse compares false (SEMANTICS 7.6.3/4/6/7) — the request value, or the policy
+/// value, which the engine loads and reports as unreadable rather than refusing the
+/// policy.
 fn typed_compare(op: BaseOperator, request: &str, policy: &ScalarValue) -> bool {
     const KEY: &str = "reference:value";
     let operator = ConditionOperator {
@@ -818,6 +820,9 @@ fn typed_compare(op: BaseOperator, request: &str, policy: &ScalarValue) -> bool 
     let Ok(condition) = CompiledCondition::compile(operator, KEY, &[value], false) else {
         return false;
     };
+    if !condition.unreadable_values().is_empty() {
+        return false;
+    }
     let mut context = Context::new();
     context.insert_str(KEY, request);
     condition.evaluate(&context).matched

@@ -26,7 +26,7 @@ pub(crate) mod lint;
 pub(crate) use index::{ServiceIndex, ACTION_KNOWN};
 
 pub use crate::pattern::ArnPatternWarning;
-pub use lint::{PolicyWarning, PolicyWarningKind};
+pub use lint::{PolicyWarning, PolicyWarningKind, SizeQuota};
 
 /// The policies in force for one kind of request, by layer (SEMANTICS §1.1).
 #[derive(Debug, Clone, Default)]
@@ -65,7 +65,9 @@ pub enum CompileErrorKind {
     /// An unknown or malformed condition operator.
     #[error("{0}")]
     Operator(#[from] OperatorError),
-    /// A condition value that does not fit its operator.
+    /// A condition value list that cannot be compiled: empty, or a `Null` value other
+    /// than `true`/`false`. (Values of other operators that do not fit their type load
+    /// with a [`PolicyWarningKind::ConditionValueUnreadable`] warning instead.)
     #[error("condition value `{value}` {}", .error.kind)]
     ConditionValue {
         /// The value as written.

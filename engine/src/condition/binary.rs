@@ -22,12 +22,20 @@ pub(super) struct BinaryValues {
 
 impl BinaryValues {
     /// Decodes every value; a JSON boolean or a non-base-64 text is an error.
-    pub(super) fn compile(values: &[PolicyValue<'_>]) -> Result<Self, ConditionValueError> {
-        let values = parse_each(values, ConditionValueErrorKind::NotBase64, |text| {
-            let mut bytes = Vec::new();
-            decode(text, |b| bytes.push(b)).then_some(bytes.into_boxed_slice())
-        })?;
-        Ok(BinaryValues { values })
+    pub(super) fn compile(
+        values: &[PolicyValue<'_>],
+        unreadable: &mut Vec<ConditionValueError>,
+    ) -> Self {
+        let values = parse_each(
+            values,
+            ConditionValueErrorKind::NotBase64,
+            |text| {
+                let mut bytes = Vec::new();
+                decode(text, |b| bytes.push(b)).then_some(bytes.into_boxed_slice())
+            },
+            unreadable,
+        );
+        BinaryValues { values }
     }
 
     /// Whether `request` decodes to the same bytes as at least one policy value.
@@ -134,8 +142,10 @@ mod tests {
 
     #[test]
     fn compares_decoded_bytes() {
-        let values =
-            BinaryValues::compile(&[PolicyValue::String("QmluYXJ5VmFsdWVJbkJhc2U2NA==")]).unwrap();
+        let values = crate::condition::strict(|u| {
+            BinaryValues::compile(&[PolicyValue::String("QmluYXJ5VmFsdWVJbkJhc2U2NA==")], u)
+        })
+        .unwrap();
         assert_eq!(
             values.test("QmluYXJ5VmFsdWVJbkJhc2U2NA==").any_match,
             Some(true)
@@ -150,7 +160,14 @@ mod tests {
             Some(false)
         );
         assert_eq!(values.test("not base64!").any_match, None);
-        assert!(BinaryValues::compile(&[PolicyValue::String("@@")]).is_err());
-        assert!(BinaryValues::compile(&[PolicyValue::Bool(true)]).is_err());
+        assert!(crate::condition::strict(|u| BinaryValues::compile(
+            &[PolicyValue::String("@@")],
+            u
+        ))
+        .is_err());
+        assert!(
+            crate::condition::strict(|u| BinaryValues::compile(&[PolicyValue::Bool(true)], u))
+                .is_err()
+        );
     }
 }

@@ -36,7 +36,8 @@ impl BoolValues {
     pub(super) fn compile(
         values: &[PolicyValue<'_>],
         variables_enabled: bool,
-    ) -> Result<Self, ConditionValueError> {
+        unreadable: &mut Vec<ConditionValueError>,
+    ) -> Self {
         let values = values
             .iter()
             .enumerate()
@@ -65,8 +66,9 @@ impl BoolValues {
                     }
                 }
             })
-            .collect::<Result<_, _>>()?;
-        Ok(BoolValues { values })
+            .filter_map(|typed| typed.map_err(|e| unreadable.push(e)).ok())
+            .collect();
+        BoolValues { values }
     }
 
     /// Whether `request` equals at least one policy value.
@@ -99,7 +101,7 @@ mod tests {
     use super::*;
 
     fn any(values: &[PolicyValue<'_>], request: &str, context: &Context) -> Option<bool> {
-        BoolValues::compile(values, true)
+        crate::condition::strict(|u| BoolValues::compile(values, true, u))
             .unwrap()
             .test(request, context)
             .any_match
@@ -128,9 +130,11 @@ mod tests {
     fn non_boolean_request_is_incomparable() {
         let c = Context::new();
         for bad in ["yes", "1", "", "true "] {
-            let t = BoolValues::compile(&[PolicyValue::Bool(true)], true)
-                .unwrap()
-                .test(bad, &c);
+            let t = crate::condition::strict(|u| {
+                BoolValues::compile(&[PolicyValue::Bool(true)], true, u)
+            })
+            .unwrap()
+            .test(bad, &c);
             assert_eq!(t.any_match, None, "{bad}");
             assert_eq!(
                 t.diagnostic,
@@ -146,10 +150,18 @@ mod tests {
             PolicyValue::Number("1"),
             PolicyValue::String(""),
         ] {
-            assert!(BoolValues::compile(&[bad], true).is_err(), "{bad:?}");
+            assert!(
+                crate::condition::strict(|u| BoolValues::compile(&[bad], true, u)).is_err(),
+                "{bad:?}"
+            );
         }
         // Without variables enabled, `${…}` is text and not a boolean.
-        assert!(BoolValues::compile(&[PolicyValue::String("${aws:x}")], false).is_err());
+        assert!(crate::condition::strict(|u| BoolValues::compile(
+            &[PolicyValue::String("${aws:x}")],
+            false,
+            u
+        ))
+        .is_err());
     }
 
     #[test]
@@ -159,9 +171,11 @@ mod tests {
         let v = [PolicyValue::String("${aws:PrincipalTag/mfa}")];
         assert_eq!(any(&v, "true", &c), Some(true));
         assert_eq!(any(&v, "false", &c), Some(false));
-        let t = BoolValues::compile(&[PolicyValue::String("${aws:PrincipalTag/none}")], true)
-            .unwrap()
-            .test("true", &c);
+        let t = crate::condition::strict(|u| {
+            BoolValues::compile(&[PolicyValue::String("${aws:PrincipalTag/none}")], true, u)
+        })
+        .unwrap()
+        .test("true", &c);
         assert_eq!(t.any_match, Some(false));
         assert_eq!(t.diagnostic, Some(ConditionDiagnostic::UnresolvedVariable));
     }

@@ -20,9 +20,17 @@ pub(super) struct DateValues {
 
 impl DateValues {
     /// Parses every value as an instant; a JSON number is epoch seconds.
-    pub(super) fn compile(values: &[PolicyValue<'_>]) -> Result<Self, ConditionValueError> {
-        let instants = parse_each(values, ConditionValueErrorKind::NotADate, Instant::parse)?;
-        Ok(DateValues { instants })
+    pub(super) fn compile(
+        values: &[PolicyValue<'_>],
+        unreadable: &mut Vec<ConditionValueError>,
+    ) -> Self {
+        let instants = parse_each(
+            values,
+            ConditionValueErrorKind::NotADate,
+            Instant::parse,
+            unreadable,
+        );
+        DateValues { instants }
     }
 
     /// Whether `request` compares true against at least one policy instant.
@@ -301,7 +309,10 @@ mod tests {
 
     #[test]
     fn operators() {
-        let values = DateValues::compile(&[PolicyValue::String("2022-01-01T00:00:00Z")]).unwrap();
+        let values = crate::condition::strict(|u| {
+            DateValues::compile(&[PolicyValue::String("2022-01-01T00:00:00Z")], u)
+        })
+        .unwrap();
         assert_eq!(
             values
                 .test(BaseOperator::DateGreaterThan, "1700000000")
@@ -330,8 +341,19 @@ mod tests {
             values.test(BaseOperator::DateEquals, "yesterday").any_match,
             None
         );
-        assert!(DateValues::compile(&[PolicyValue::Number("1893456000")]).is_ok());
-        assert!(DateValues::compile(&[PolicyValue::Bool(true)]).is_err());
-        assert!(DateValues::compile(&[PolicyValue::String("2024-01-0*")]).is_err());
+        assert!(crate::condition::strict(|u| DateValues::compile(
+            &[PolicyValue::Number("1893456000")],
+            u
+        ))
+        .is_ok());
+        assert!(
+            crate::condition::strict(|u| DateValues::compile(&[PolicyValue::Bool(true)], u))
+                .is_err()
+        );
+        assert!(crate::condition::strict(|u| DateValues::compile(
+            &[PolicyValue::String("2024-01-0*")],
+            u
+        ))
+        .is_err());
     }
 }

@@ -28,23 +28,29 @@ enum IpRange {
 
 impl IpValues {
     /// Parses every value as an address or CIDR range.
-    pub(super) fn compile(values: &[PolicyValue<'_>]) -> Result<Self, ConditionValueError> {
+    pub(super) fn compile(
+        values: &[PolicyValue<'_>],
+        unreadable: &mut Vec<ConditionValueError>,
+    ) -> Self {
         let ranges = values
             .iter()
             .enumerate()
-            .map(|(index, value)| {
+            .filter_map(|(index, value)| {
                 let text = match value {
                     PolicyValue::String(text) => Some(*text),
                     PolicyValue::Number(_) | PolicyValue::Bool(_) => None,
                 };
-                text.and_then(IpRange::parse)
-                    .ok_or(ConditionValueError::new(
+                let range = text.and_then(IpRange::parse);
+                if range.is_none() {
+                    unreadable.push(ConditionValueError::new(
                         index,
                         ConditionValueErrorKind::NotAnIpOrCidr,
-                    ))
+                    ));
+                }
+                range
             })
-            .collect::<Result<_, _>>()?;
-        Ok(IpValues { ranges })
+            .collect();
+        IpValues { ranges }
     }
 
     /// Whether the request address lies in at least one range.
@@ -202,7 +208,10 @@ mod tests {
 
     #[test]
     fn request_side() {
-        let values = IpValues::compile(&[PolicyValue::String("203.0.113.0/24")]).unwrap();
+        let values = crate::condition::strict(|u| {
+            IpValues::compile(&[PolicyValue::String("203.0.113.0/24")], u)
+        })
+        .unwrap();
         assert_eq!(values.test("203.0.113.9").any_match, Some(true));
         assert_eq!(values.test("2001:db8::1").any_match, Some(false));
         let t = values.test("203.0.113.9/32");
@@ -210,6 +219,9 @@ mod tests {
             (t.any_match, t.diagnostic),
             (None, Some(ConditionDiagnostic::RequestValueNotIp))
         );
-        assert!(IpValues::compile(&[PolicyValue::Number("10")]).is_err());
+        assert!(
+            crate::condition::strict(|u| IpValues::compile(&[PolicyValue::Number("10")], u))
+                .is_err()
+        );
     }
 }

@@ -3,17 +3,23 @@
 //! One [`CompiledCondition`] is one (operator, key, values) triple of a policy's
 //! `Condition` element. Compiling parses the operator name, lower-cases the key and
 //! types every policy value once (numbers, instants, CIDR ranges, booleans, decoded
-//! bytes, string and ARN patterns with their policy variables), so a policy value of
-//! the wrong type is rejected when the policy is loaded. Evaluating is infallible and
-//! allocates nothing: a request value that cannot be compared makes the condition
-//! not match and leaves a [`ConditionDiagnostic`].
+//! bytes, string and ARN patterns with their policy variables). A policy value that
+//! cannot be read as its operator's type (`NumericEquals: "ten"`, a bad date or CIDR
+//! range, `Bool: "maybe"`) does not refuse the policy — AWS stores such policies (S3
+//! bucket policies among them) — but compares false against every request value
+//! (SEMANTICS 7.6.3/4/5/7: a side that does not parse makes the comparison false), so
+//! a negated operator holds; [`CompiledCondition::unreadable_values`] lists them for
+//! the warning. Evaluating is infallible and allocates nothing: a value on either side
+//! that cannot be compared makes the comparison false and leaves a
+//! [`ConditionDiagnostic`].
 //!
 //! Rules (IAM User Guide, "Condition element", "Condition operators", "Multivalued
 //! context keys", "Policy variables"; SEMANTICS §7, §8):
 //! * values listed for one key are ORed; for negated operators they are NORed;
 //! * an absent key makes positive operators false, negated operators and every
 //!   `…IfExists` true; `ForAllValues` is true and `ForAnyValue` false for an absent
-//!   key or an empty set;
+//!   key or an empty set — also `ForAnyValue:…IfExists`, where AWS does not say which
+//!   rule wins (our choice, SEMANTICS 11.13);
 //! * a multivalued key tested without a set qualifier never matches.
 //!
 //! ```
@@ -96,6 +102,10 @@ pub enum ConditionDiagnostic {
     MultivaluedKeyWithoutSetQualifier,
     /// A policy variable in a condition value had no value and no default.
     UnresolvedVariable,
+    /// A policy value of the condition cannot be read as its operator's type (a
+    /// `Numeric*` value that is not a number, a bad date, CIDR range, boolean or
+    /// base-64 text), so it compared false against the request value.
+    PolicyValueUnreadable,
 }
 
 impl fmt::Display for ConditionDiagnostic {
@@ -110,6 +120,9 @@ impl fmt::Display for ConditionDiagnostic {
                 "the key is multivalued but the operator has no `ForAllValues:` or `ForAnyValue:` qualifier"
             }
             ConditionDiagnostic::UnresolvedVariable => "a policy variable in the condition value has no value",
+            ConditionDiagnostic::PolicyValueUnreadable => {
+                "a policy value cannot be read as the operator's type, so it compared false"
+            }
         })
     }
 }
@@ -166,26 +179,47 @@ fn describe_value_error(index: usize, kind: ConditionValueErrorKind) -> String {
     }
 }
 
-/// Types every policy value with `parse`: JSON strings and numbers are read as text,
-/// and a value `parse` rejects (or a JSON boolean) is the error `kind` at its index.
-/// Shared by the families whose values must parse (numbers, dates, base-64).
+/// Types every policy value with `parse`: JSON strings and numbers are read as text.
+/// A value `parse` rejects (or a JSON boolean) is left out and recorded in
+/// `unreadable` as the error `kind` at its index: it would compare false against
+/// every request value, which is what leaving it out of an ORed (or, for negated
+/// operators, NORed) list does. Shared by the families whose values must parse
+/// (numbers, dates, base-64).
 pub(crate) fn parse_each<T>(
     values: &[PolicyValue<'_>],
     kind: ConditionValueErrorKind,
     parse: impl Fn(&str) -> Option<T>,
-) -> Result<Box<[T]>, ConditionValueError> {
+    unreadable: &mut Vec<ConditionValueError>,
+) -> Box<[T]> {
     values
         .iter()
         .enumerate()
-        .map(|(index, value)| {
+        .filter_map(|(index, value)| {
             let text = match value {
                 PolicyValue::String(text) | PolicyValue::Number(text) => Some(*text),
                 PolicyValue::Bool(_) => None,
             };
-            text.and_then(&parse)
-                .ok_or(ConditionValueError::new(index, kind))
+            let parsed = text.and_then(&parse);
+            if parsed.is_none() {
+                unreadable.push(ConditionValueError::new(index, kind));
+            }
+            parsed
         })
         .collect()
+}
+
+/// Runs a family's `compile` and turns its first unreadable value into an error, for
+/// the families' unit tests.
+#[cfg(test)]
+pub(crate) fn strict<T>(
+    compile: impl FnOnce(&mut Vec<ConditionValueError>) -> T,
+) -> Result<T, ConditionValueError> {
+    let mut unreadable = Vec::new();
+    let typed = compile(&mut unreadable);
+    match unreadable.into_iter().next() {
+        Some(error) => Err(error),
+        None => Ok(typed),
+    }
 }
 
 impl ConditionValueError {
@@ -209,6 +243,8 @@ pub struct CompiledCondition {
     key_hash: u64,
     values: Values,
     written: Box<[Box<str>]>,
+    /// The policy values that could not be typed (left out of `values`), by index.
+    unreadable: Box<[ConditionValueError]>,
 }
 
 /// Typed policy values, one variant per operator family.
@@ -229,8 +265,11 @@ impl CompiledCondition {
     /// with `Version` `2012-10-17`; variables are then recognised in String, ARN and
     /// Bool values and nowhere else.
     ///
-    /// Fails when the value list is empty or a value does not fit the operator
-    /// (a number for `Numeric*`, a date for `Date*`, …).
+    /// Fails when the value list is empty or a `Null` value is not `true`/`false`.
+    /// A value that does not fit the operator (a number for `Numeric*`, a date for
+    /// `Date*`, a CIDR range for `IpAddress`, a boolean for `Bool`, base-64 for
+    /// `BinaryEquals`) is not an error: it compares false against every request
+    /// value (SEMANTICS 7.6), and [`CompiledCondition::unreadable_values`] names it.
     pub fn compile(
         operator: ConditionOperator,
         key: &str,
@@ -244,6 +283,7 @@ impl CompiledCondition {
             ));
         }
         let base = operator.base;
+        let mut unreadable = Vec::new();
         let typed = match base {
             BaseOperator::StringEquals
             | BaseOperator::StringNotEquals
@@ -261,7 +301,7 @@ impl CompiledCondition {
             | BaseOperator::NumericLessThanEquals
             | BaseOperator::NumericGreaterThan
             | BaseOperator::NumericGreaterThanEquals => {
-                Values::Numeric(numeric::NumericValues::compile(values)?)
+                Values::Numeric(numeric::NumericValues::compile(values, &mut unreadable))
             }
             BaseOperator::DateEquals
             | BaseOperator::DateNotEquals
@@ -269,14 +309,18 @@ impl CompiledCondition {
             | BaseOperator::DateLessThanEquals
             | BaseOperator::DateGreaterThan
             | BaseOperator::DateGreaterThanEquals => {
-                Values::Date(date::DateValues::compile(values)?)
+                Values::Date(date::DateValues::compile(values, &mut unreadable))
             }
-            BaseOperator::Bool => {
-                Values::Bool(boolean::BoolValues::compile(values, variables_enabled)?)
+            BaseOperator::Bool => Values::Bool(boolean::BoolValues::compile(
+                values,
+                variables_enabled,
+                &mut unreadable,
+            )),
+            BaseOperator::BinaryEquals => {
+                Values::Binary(binary::BinaryValues::compile(values, &mut unreadable))
             }
-            BaseOperator::BinaryEquals => Values::Binary(binary::BinaryValues::compile(values)?),
             BaseOperator::IpAddress | BaseOperator::NotIpAddress => {
-                Values::Ip(ip::IpValues::compile(values)?)
+                Values::Ip(ip::IpValues::compile(values, &mut unreadable))
             }
             BaseOperator::ArnEquals
             | BaseOperator::ArnLike
@@ -294,7 +338,14 @@ impl CompiledCondition {
             key_as_written: key.into(),
             values: typed,
             written: values.iter().map(|v| Box::from(v.as_text())).collect(),
+            unreadable: unreadable.into_boxed_slice(),
         })
+    }
+
+    /// The policy values that cannot be read as the operator's type, with their
+    /// index in the value list; each compares false against every request value.
+    pub fn unreadable_values(&self) -> &[ConditionValueError] {
+        &self.unreadable
     }
 
     /// The policy values as written (booleans as `true`/`false`), for explanations.
@@ -354,6 +405,12 @@ impl CompiledCondition {
                 .iter()
                 .any(|value| self.test_request_value(value, context, &mut diagnostic)),
         };
+        // A request value met a policy value that could not be typed: had that value
+        // been readable, the outcome might differ, so say so (a Deny it disabled is
+        // then reported as indeterminate, as for request values).
+        if diagnostic.is_none() && !self.unreadable.is_empty() && !found.values().is_empty() {
+            diagnostic = Some(ConditionDiagnostic::PolicyValueUnreadable);
+        }
         ConditionOutcome {
             matched,
             key_absent: false,
@@ -366,8 +423,18 @@ impl CompiledCondition {
         match self.operator.qualifier {
             // There is no request value that fails, so "for all" holds.
             SetQualifier::ForAllValues => true,
-            // There is no request value that passes; IfExists does not change that
-            // (iam-simulate behaviour, undocumented by AWS).
+            // There is no request value that passes, and IfExists does not change
+            // that. AWS documents both rules but not which wins when they meet: the
+            // operators page says of `…IfExists` "if the key is not present, evaluate
+            // the condition element as true", the multivalued-keys page says of
+            // `ForAnyValue` "if the key does not exist, the condition returns false"
+            // (IAM User Guide, reference_policies_elements_condition_operators,
+            // reference_policies_multi-value-conditions). We choose false, as
+            // iam-simulate does, so an Allow guarded this way never grants on a
+            // missing key (fail closed); the CloudFormation User Guide's
+            // `cloudformation:ResourceTypes` example pairs such a Deny with a separate
+            // `Null` Deny for the missing key, which fits this reading. SEMANTICS
+            // 11.13; fixtures/cases/condition-values.jsonl cval-010, cval-011.
             SetQualifier::ForAnyValue => false,
             // IfExists: "if the key is not there, the condition is true".
             SetQualifier::Single if self.operator.if_exists => true,
@@ -649,24 +716,102 @@ mod tests {
     fn compile_errors() {
         let err = CompiledCondition::compile(op("StringEquals"), "k", &[], true).unwrap_err();
         assert_eq!(err.kind, ConditionValueErrorKind::EmptyValueList);
-        let err = CompiledCondition::compile(
+        let err = CompiledCondition::compile(op("Null"), "k", &[PolicyValue::String("yes")], true)
+            .unwrap_err();
+        assert_eq!(err.kind, ConditionValueErrorKind::NullValueNotBoolean);
+    }
+
+    /// A policy value that cannot be read as the operator's type compares false
+    /// against every request value (SEMANTICS 7.6): positive operators ignore it,
+    /// negated operators hold, and the outcome says a policy value was unreadable.
+    #[test]
+    fn unreadable_policy_values_compare_false() {
+        let c = CompiledCondition::compile(
             op("NumericEquals"),
             "k",
             &[PolicyValue::Number("1"), PolicyValue::String("ten")],
             true,
         )
-        .unwrap_err();
+        .unwrap();
         assert_eq!(
-            err,
-            ConditionValueError::new(1, ConditionValueErrorKind::NotANumber)
+            c.unreadable_values(),
+            [ConditionValueError::new(
+                1,
+                ConditionValueErrorKind::NotANumber
+            )]
         );
         assert_eq!(
-            err.to_string(),
+            c.unreadable_values()[0].to_string(),
             "condition value at index 1 is not a number"
         );
-        let err = CompiledCondition::compile(op("Null"), "k", &[PolicyValue::String("yes")], true)
-            .unwrap_err();
-        assert_eq!(err.kind, ConditionValueErrorKind::NullValueNotBoolean);
+        assert_eq!(c.values_as_written().collect::<Vec<_>>(), ["1", "ten"]);
+        let mut context = Context::new();
+        context.insert_str("k", "1");
+        let out = c.evaluate(&context);
+        assert!(out.matched);
+        assert_eq!(
+            out.diagnostic,
+            Some(ConditionDiagnostic::PolicyValueUnreadable)
+        );
+        context.insert_str("k", "2");
+        let out = c.evaluate(&context);
+        assert!(!out.matched);
+        assert_eq!(
+            out.diagnostic,
+            Some(ConditionDiagnostic::PolicyValueUnreadable)
+        );
+
+        let cases: [(&str, &str, &str, bool); 12] = [
+            ("NumericLessThan", "ten", "5", false),
+            ("NumericNotEquals", "ten", "5", true),
+            (
+                "DateLessThan",
+                "next tuesday",
+                "2020-01-01T00:00:00Z",
+                false,
+            ),
+            (
+                "DateNotEquals",
+                "next tuesday",
+                "2020-01-01T00:00:00Z",
+                true,
+            ),
+            ("IpAddress", "203.0.113.0/33", "203.0.113.7", false),
+            ("NotIpAddress", "203.0.113.0/33", "203.0.113.7", true),
+            ("Bool", "maybe", "true", false),
+            ("Bool", "maybe", "false", false),
+            ("BinaryEquals", "@@", "QQ==", false),
+            ("ForAnyValue:NumericEquals", "x", "1", false),
+            ("ForAllValues:NumericNotEquals", "x", "1", true),
+            ("NumericNotEqualsIfExists", "x", "1", true),
+        ];
+        for (name, policy, request, expect) in cases {
+            let c = cond(name, &[policy]);
+            assert_eq!(c.unreadable_values().len(), 1, "{name}");
+            let out = c.evaluate(&ctx(single(request)));
+            assert_eq!(out.matched, expect, "{name} {policy:?} on {request:?}");
+            assert_eq!(
+                out.diagnostic,
+                Some(ConditionDiagnostic::PolicyValueUnreadable),
+                "{name}"
+            );
+            // The value is never consulted for an absent key: the usual absent-key
+            // rules apply, with no diagnostic.
+            let absent = c.evaluate(&ctx(None));
+            assert_eq!(absent.diagnostic, None, "{name}");
+            assert_eq!(
+                absent.matched,
+                eval(name, &["1"], None).matched,
+                "{name}: absent key"
+            );
+        }
+        // A request value that cannot be compared either is reported as such.
+        let out = eval("NumericNotEquals", &["ten"], single("abc"));
+        assert!(out.matched);
+        assert_eq!(
+            out.diagnostic,
+            Some(ConditionDiagnostic::RequestValueNotNumber)
+        );
     }
 
     #[test]

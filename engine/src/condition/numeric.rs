@@ -22,11 +22,17 @@ pub(super) struct NumericValues {
 
 impl NumericValues {
     /// Parses every value as a decimal number (JSON numbers and numeric strings alike).
-    pub(super) fn compile(values: &[PolicyValue<'_>]) -> Result<Self, ConditionValueError> {
-        let numbers = parse_each(values, ConditionValueErrorKind::NotANumber, |text| {
-            DecimalView::parse(text).map(|view| view.to_owned())
-        })?;
-        Ok(NumericValues { numbers })
+    pub(super) fn compile(
+        values: &[PolicyValue<'_>],
+        unreadable: &mut Vec<ConditionValueError>,
+    ) -> Self {
+        let numbers = parse_each(
+            values,
+            ConditionValueErrorKind::NotANumber,
+            |text| DecimalView::parse(text).map(|view| view.to_owned()),
+            unreadable,
+        );
+        NumericValues { numbers }
     }
 
     /// Whether `request` compares true against at least one policy number.
@@ -240,7 +246,9 @@ mod tests {
 
     #[test]
     fn operators() {
-        let values = NumericValues::compile(&[PolicyValue::Number("10")]).unwrap();
+        let values =
+            crate::condition::strict(|u| NumericValues::compile(&[PolicyValue::Number("10")], u))
+                .unwrap();
         let t = |base, r| values.test(base, r).any_match;
         assert_eq!(t(BaseOperator::NumericLessThanEquals, "10"), Some(true));
         assert_eq!(t(BaseOperator::NumericLessThanEquals, "11"), Some(false));
@@ -257,13 +265,20 @@ mod tests {
 
     #[test]
     fn policy_values_must_be_numbers() {
-        assert!(
-            NumericValues::compile(&[PolicyValue::String("1.5"), PolicyValue::Number("-2")])
-                .is_ok()
-        );
-        let err = NumericValues::compile(&[PolicyValue::String("1"), PolicyValue::Bool(true)])
-            .unwrap_err();
+        assert!(crate::condition::strict(|u| NumericValues::compile(
+            &[PolicyValue::String("1.5"), PolicyValue::Number("-2")],
+            u
+        ))
+        .is_ok());
+        let err = crate::condition::strict(|u| {
+            NumericValues::compile(&[PolicyValue::String("1"), PolicyValue::Bool(true)], u)
+        })
+        .unwrap_err();
         assert_eq!(err.index, 1);
-        assert!(NumericValues::compile(&[PolicyValue::String("${aws:x}")]).is_err());
+        assert!(crate::condition::strict(|u| NumericValues::compile(
+            &[PolicyValue::String("${aws:x}")],
+            u
+        ))
+        .is_err());
     }
 }

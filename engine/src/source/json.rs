@@ -149,6 +149,9 @@ pub enum JsonErrorKind {
     /// The input is empty or only white space.
     #[error("empty document")]
     Empty,
+    /// A comma after the last element of an array or member of an object (`["a",]`).
+    #[error("trailing comma before `{0}`: JSON allows no comma after the last {what}", what = if *.0 == ']' { "element" } else { "member" })]
+    TrailingComma(char),
     /// The text starts with a UTF-8 byte order mark, which JSON texts must not carry.
     #[error("the file starts with a byte order mark (U+FEFF); save it as UTF-8 without BOM")]
     ByteOrderMark,
@@ -424,6 +427,19 @@ impl<'a> Parser<'a> {
         Ok(value)
     }
 
+    /// Consumes the comma between two elements; a comma followed (after white space)
+    /// by the closing `close` is reported at the comma, in the container being read,
+    /// not at the bracket on a later line and not in an element that does not exist.
+    fn comma(&mut self, close: u8) -> Result<(), JsonError> {
+        let at = self.error(JsonErrorKind::TrailingComma(char::from(close)));
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(close) {
+            return Err(at);
+        }
+        Ok(())
+    }
+
     fn enter(&self, depth: usize) -> Result<usize, JsonError> {
         if depth >= self.limits.max_depth {
             Err(self.error(JsonErrorKind::TooDeep(self.limits.max_depth)))
@@ -450,7 +466,7 @@ impl<'a> Parser<'a> {
             items.push(item);
             self.skip_ws();
             match self.peek() {
-                Some(b',') => self.pos += 1,
+                Some(b',') => self.comma(b']')?,
                 Some(b']') => {
                     self.pos += 1;
                     return Ok(JsonKind::Array(items));
@@ -497,7 +513,7 @@ impl<'a> Parser<'a> {
             });
             self.skip_ws();
             match self.peek() {
-                Some(b',') => self.pos += 1,
+                Some(b',') => self.comma(b'}')?,
                 Some(b'}') => {
                     self.pos += 1;
                     return Ok(JsonKind::Object(members));
@@ -594,6 +610,38 @@ mod tests {
         let e = p("\"\\\n").unwrap_err();
         assert_eq!(e.kind, JsonErrorKind::InvalidEscape);
         assert_eq!(e.position, Position { line: 1, column: 2 });
+    }
+
+    /// A trailing comma is reported at the comma, with the pointer of the array or
+    /// object that holds it (a pointer to the element after it would name nothing).
+    #[test]
+    fn trailing_comma_is_reported_at_the_comma() {
+        let e = p("{\"Resource\": [\"a\", \"b\",\n]}").unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::TrailingComma(']'));
+        assert_eq!(
+            e.position,
+            Position {
+                line: 1,
+                column: 23
+            }
+        );
+        assert_eq!(e.pointer, "/Resource");
+        assert_eq!(
+            e.to_string(),
+            "1:23: trailing comma before `]`: JSON allows no comma after the last element"
+        );
+        let e = p("{\"a\": 1,\n  }").unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::TrailingComma('}'));
+        assert_eq!(e.position, Position { line: 1, column: 8 });
+        assert_eq!(e.pointer, "");
+        assert_eq!(
+            e.kind.to_string(),
+            "trailing comma before `}`: JSON allows no comma after the last member"
+        );
+        // A comma followed by something else is still the usual error, after it.
+        let e = p("[1,,2]").unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::UnexpectedChar(','));
+        assert_eq!(e.pointer, "/1");
     }
 
     #[test]
