@@ -207,6 +207,10 @@ pub enum FixedOutcome {
     /// STS refuses `sts:AssumeRole` with the account root user's credentials
     /// (IAM User Guide, id_roles_use_permissions-to-switch): `implicitDeny`.
     RootCannotAssumeRole,
+    /// `sts:GetSessionToken` by an IAM user or the root user needs no permission and
+    /// cannot be controlled by policies: it is an authentication operation (IAM User
+    /// Guide, id_credentials_temp_control-access_getsessiontoken): `allowed`.
+    GetSessionToken,
 }
 
 impl DecisionReason {
@@ -263,6 +267,9 @@ impl fmt::Display for DecisionReason {
             }
             DecisionReason::FixedByService(FixedOutcome::GetCallerIdentity) => f.write_str(
                 "sts:GetCallerIdentity needs no permission: STS answers it whatever the policies say",
+            ),
+            DecisionReason::FixedByService(FixedOutcome::GetSessionToken) => f.write_str(
+                "sts:GetSessionToken authenticates an IAM user or the root user: no policy controls it",
             ),
             DecisionReason::FixedByService(FixedOutcome::RootCannotAssumeRole) => f.write_str(
                 "STS refuses sts:AssumeRole with the account root user's credentials, whatever the trust policy grants",

@@ -643,6 +643,12 @@ impl Evaluation<'_> {
             "sts:assumerole" if matches!(self.r.caller(), Caller::Root { .. }) => {
                 Some(Decision::ImplicitDeny)
             }
+            // An authentication operation: no policy controls it.
+            "sts:getsessiontoken"
+                if matches!(self.r.caller(), Caller::User { .. } | Caller::Root { .. }) =>
+            {
+                Some(Decision::Allowed)
+            }
             _ => None,
         }
     }

@@ -485,6 +485,11 @@ pub(crate) fn fixed_by_service<'a>(request: &Request) -> Option<Response<'a>> {
         "assumerole" if matches!(request.caller(), Caller::Root { .. }) => {
             (Decision::ImplicitDeny, FixedOutcome::RootCannotAssumeRole)
         }
+        "getsessiontoken"
+            if matches!(request.caller(), Caller::User { .. } | Caller::Root { .. }) =>
+        {
+            (Decision::Allowed, FixedOutcome::GetSessionToken)
+        }
         _ => return None,
     };
     Some(Response {
