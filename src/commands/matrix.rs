@@ -51,19 +51,21 @@ pub struct MatrixArgs {
     /// "who can reach Y?".
     #[arg(long = "target", value_name = "TEXT")]
     pub targets: Vec<String>,
-    /// Only these actions (repeatable; default: all of each target's actions): an
-    /// action-set name, an action, or a pattern such as `s3:Get*`. On each target
-    /// it keeps the target's own actions it names; on a target with none of them,
-    /// it evaluates instead the catalog's actions it names that apply to the
-    /// target's ARN (a resource type of the action has an ARN format the ARN fits),
-    /// so `--actions 'connect:Describe*'` asks about every Connect Describe action
-    /// even where the scenario lists only some. A value that names no action of the
-    /// selected targets nor any that applies to them is an error, with the nearest
-    /// catalog names when the catalog knows none. In the scenario, patterns in
-    /// action sets and action lists expand through the catalog when it loads; an
-    /// action-set entry the catalog does not know, or a pattern that matches
-    /// nothing, is an error with suggestions (a literal action in a resource's own
-    /// list is evaluated as written).
+    /// Only these actions: an action-set name, an action, or a pattern such as
+    /// `s3:Get*` (repeatable; default: all of each target's actions).
+    ///
+    /// On each target, a value keeps the target's own actions it names. On a target
+    /// that lists none of them, it evaluates instead the catalog's actions it names
+    /// that take the target's resource type (the type whose ARN format fits the ARN
+    /// most closely: an object, not its bucket), so `--actions 'connect:UpdateQueue*'`
+    /// asks about every Connect action that updates a queue even where the scenario
+    /// lists none. A value that names no action of the selected targets nor any that
+    /// applies to them is an error, with the nearest catalog names when the catalog
+    /// knows none. In the scenario file, patterns in action sets and action lists
+    /// expand through the catalog as it loads; an action-set entry the catalog does
+    /// not know, or a pattern that matches nothing, is a located error with
+    /// suggestions (a literal action in a resource's own `actions` list is evaluated
+    /// as written, known or not).
     #[arg(long = "actions", value_name = "SET_OR_ACTION")]
     pub actions: Vec<String>,
     /// Only actions of this access level, per the catalog: List, Read, Write,

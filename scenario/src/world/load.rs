@@ -1265,7 +1265,7 @@ mod tests {
     fn patterns_in_resource_action_lists_expand_and_must_match() {
         let s = load_text(&with_sets(
             "{}",
-            r#"["s3:GetBucketPolicy", "s3:*BucketPolicy", "s3:Custom"]"#,
+            r#"["s3:GetBucketPolicy", "s3:*BucketPolicy", "s3:Custom", "s3:putbucketpolicy"]"#,
         ))
         .expect("loads");
         let mut want = vec!["s3:GetBucketPolicy".to_owned()];

@@ -274,10 +274,11 @@ impl Scenario {
     }
 
     /// Expands a list of set names, actions and action patterns into actions (order
-    /// kept, duplicates dropped). A set stands for its actions (patterns in it were
-    /// expanded when the scenario loaded); a pattern (`connect:Describe*`) for the
-    /// catalog's actions it matches, sorted, or for nothing when it matches none
-    /// (the loader refuses such patterns in the scenario); anything else for itself.
+    /// kept, duplicates dropped, ignoring case). A set stands for its actions
+    /// (patterns in it were expanded when the scenario loaded); a pattern
+    /// (`connect:Describe*`) for the catalog's actions it matches, sorted, or for
+    /// nothing when it matches none (the loader refuses such patterns in the
+    /// scenario); anything else for itself.
     pub fn expand_actions(&self, names: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for n in names {
@@ -287,7 +288,8 @@ impl Scenario {
                 None => vec![n.clone()],
             };
             for a in items {
-                if !out.contains(&a) {
+                // Action names ignore case, as AWS does.
+                if !out.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
                     out.push(a);
                 }
             }
