@@ -21,6 +21,7 @@ mod fuzz_seeds;
 mod gen;
 mod managed_sample;
 mod matrix;
+mod matrix_catalog;
 mod properties;
 mod scenario;
 mod yaml;

