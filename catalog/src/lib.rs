@@ -68,6 +68,9 @@ const DATA: &str = include_str!("../data/catalog.json");
 const VERSION_FILE: &str = include_str!("../data/VERSION");
 /// The overlay shipped with the crate.
 const OVERLAY: &str = include_str!("../data/overlay.json");
+/// Names AWS's own managed policies use that the data does not list (see
+/// `unlisted.py`): `prefix:` lines for whole services, else lower-cased names.
+const UNLISTED: &str = include_str!("../data/unlisted.txt");
 
 /// Why a catalog or an overlay could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,6 +323,25 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Whether AWS's own managed policies use `name` (an action or a pattern)
+    /// although the catalog does not list it — a retired service (`iotevents:`) or an
+    /// undocumented action (`budgets:CreateBudget`). Policies naming it are accepted
+    /// by AWS, so a linter should not call it unknown; a request for it still names
+    /// no action AWS documents.
+    pub fn unlisted_but_used_by_aws(name: &str) -> bool {
+        static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+        let set = SET.get_or_init(|| {
+            UNLISTED
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        });
+        let lower = name.to_ascii_lowercase();
+        let service = lower.split_once(':').map(|(s, _)| format!("{s}:"));
+        set.contains(&lower) || service.is_some_and(|s| set.contains(&s))
+    }
+
     /// The embedded catalog with the shipped overlay, parsed once on first use.
     pub fn builtin() -> &'static Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
