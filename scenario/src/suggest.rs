@@ -53,6 +53,16 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     previous[b.len()]
 }
 
+/// ` (did you mean `x`?)` or ` (did you mean one of x, y?)` for a message, or nothing
+/// when there is no suggestion.
+pub fn did_you_mean(near: &[String]) -> String {
+    match near {
+        [] => String::new(),
+        [one] => format!(" (did you mean `{one}`?)"),
+        many => format!(" (did you mean one of {}?)", many.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{by_nearness, nearest};

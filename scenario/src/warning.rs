@@ -2,6 +2,7 @@
 //! changing a decision. Commands print them, turn them into annotations and JUnit
 //! output, and fail the run on them under `--strict`.
 
+use crate::suggest::did_you_mean;
 use iamsim_catalog::Catalog;
 use iamsim_engine::model::Policy;
 use iamsim_engine::{Location, PolicyWarning};
@@ -106,14 +107,6 @@ pub fn catalog_warnings(policy: &Policy, catalog: &Catalog) -> Vec<Warning> {
         }
     }
     out
-}
-
-fn did_you_mean(near: &[String]) -> String {
-    match near {
-        [] => String::new(),
-        [one] => format!(" (did you mean `{one}`?)"),
-        many => format!(" (did you mean one of {}?)", many.join(", ")),
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use iamsim_engine::request::Request;
 use iamsim_engine::CompiledPolicySet;
 use iamsim_scenario::caller_context;
 use iamsim_scenario::files::DEFAULT_MAX_POLICY_BYTES;
+use iamsim_scenario::suggest::did_you_mean;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -179,12 +180,7 @@ fn check_action(action: &str, catalog: &Catalog) -> Result<(), CliError> {
     if catalog.action(action).is_some() {
         return Ok(());
     }
-    let near = catalog.suggest(action);
-    let hint = match near.as_slice() {
-        [] => String::new(),
-        [one] => format!(" (did you mean `{one}`?)"),
-        many => format!(" (did you mean one of {}?)", many.join(", ")),
-    };
+    let hint = did_you_mean(&catalog.suggest(action));
     Err(CliError::Usage(format!(
         "--action `{action}` is not an action of the catalog ({}){hint}; --allow-unknown-action evaluates it anyway, --catalog-overlay adds new actions",
         catalog.version()

@@ -189,12 +189,12 @@ impl fmt::Display for RowError {
                 f.write_str(")")
             }
             RowError::UnknownAction(u) => {
-                write!(f, "unknown action `{}`", u.action)?;
-                match u.suggestions.as_slice() {
-                    [] => {}
-                    [one] => write!(f, " (did you mean `{one}`?)")?,
-                    many => write!(f, " (did you mean one of {}?)", many.join(", "))?,
-                }
+                write!(
+                    f,
+                    "unknown action `{}`{}",
+                    u.action,
+                    crate::suggest::did_you_mean(&u.suggestions)
+                )?;
                 write!(
                     f,
                     "; the action catalog ({}) does not list it — add new actions with an overlay",
