@@ -44,6 +44,24 @@ pub struct ReadCase {
 /// `iamsim_scenario::cases::parse_case_file` to it (the kit cannot depend on the root).
 pub type CaseReader = fn(text: &str, source: &str) -> Vec<Result<ReadCase, String>>;
 
+/// The CLI's own case reader (`iamsim_scenario::cases::parse_case_file`) as a
+/// [`CaseReader`], so that checks and surfaces read case files exactly as
+/// `iamsim check` does.
+pub fn read_cases(text: &str, source: &str) -> Vec<Result<ReadCase, String>> {
+    iamsim_scenario::cases::parse_case_file(text, source)
+        .into_iter()
+        .map(|result| {
+            result
+                .map(|case| ReadCase {
+                    id: case.id,
+                    request: case.request,
+                    policies: case.policies,
+                })
+                .map_err(|e| e.message)
+        })
+        .collect()
+}
+
 /// One case as the reference sees it.
 #[derive(Debug)]
 pub struct RefCase {

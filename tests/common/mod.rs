@@ -1,6 +1,5 @@
 //! Helpers shared by the integration test modules (`use crate::common;`).
 
-use iamsim_testkit::corpus::ReadCase;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -71,19 +70,4 @@ pub fn check(args: &[&str]) -> Run {
     check_in(repo_root(), args)
 }
 
-/// `iamsim_scenario::cases::parse_case_file` as the test kit's `CaseReader`, so that the kit's
-/// checks and surfaces read case files exactly as the CLI does.
-pub fn read_cases(text: &str, source: &str) -> Vec<Result<ReadCase, String>> {
-    iamsim_scenario::cases::parse_case_file(text, source)
-        .into_iter()
-        .map(|result| {
-            result
-                .map(|case| ReadCase {
-                    id: case.id,
-                    request: case.request,
-                    policies: case.policies,
-                })
-                .map_err(|e| e.message)
-        })
-        .collect()
-}
+pub use iamsim_testkit::corpus::read_cases;
