@@ -6,6 +6,7 @@ use crate::input::catalog::load_catalog;
 use crate::input::context_arg::parse_context_arg;
 use crate::input::policies::PolicyFiles;
 use crate::input::rows::Expectation;
+use crate::report::missing_context::explain_missing_keys;
 use crate::report::{print_warnings, strict_failure};
 use iamsim_catalog::Catalog;
 use iamsim_engine::explain::{render_text, statement_name};
@@ -140,11 +141,9 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         };
         writeln!(out, "{}", json.map_err(std::io::Error::other)?)?;
     } else if args.explain {
-        write!(
-            out,
-            "{}",
-            render_text(&set, &request, &set.explain(&request))
-        )?;
+        let explanation = set.explain(&request);
+        write!(out, "{}", render_text(&set, &request, &explanation))?;
+        write_missing_keys(out, &args.action, &explanation.response.missing_keys, args)?;
     } else {
         let r = set.evaluate(&request);
         writeln!(out, "{}", r.decision)?;
@@ -156,6 +155,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         }
         if !r.missing_keys.is_empty() {
             writeln!(out, "  missing context keys: {}", r.missing_keys.join(", "))?;
+            write_missing_keys(out, &args.action, &r.missing_keys, args)?;
         }
     }
     let strict_failed = strict_failure(args.strict, warnings.len());
@@ -167,6 +167,24 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         _ if strict_failed => Ok(Outcome::Failures),
         _ => Ok(Outcome::Success),
     }
+}
+
+/// Under the missing keys, what the catalog says of each: whether AWS ever supplies
+/// it for the action.
+fn write_missing_keys(
+    out: &mut dyn Write,
+    action: &str,
+    keys: &[&str],
+    args: &EvalArgs,
+) -> Result<(), CliError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let catalog = load_catalog(args.catalog_overlay.as_deref())?;
+    for line in explain_missing_keys(catalog, action, keys).unwrap_or_default() {
+        writeln!(out, "    {line}")?;
+    }
+    Ok(())
 }
 
 /// A typo'd `--action` would be evaluated, matched by no statement, and denied: a

@@ -7,6 +7,7 @@ pub mod check;
 pub mod decisions;
 pub mod escape;
 pub mod matrix;
+pub mod missing_context;
 pub mod requests;
 
 /// Prints warnings about policies on standard error, one `iamsim: warning: …` line
