@@ -294,3 +294,50 @@ fn a_typo_in_a_scenario_action_set_is_a_located_error() {
         r.stderr
     );
 }
+
+/// An action newer than the pinned catalog is usable in an action set once the
+/// user's `--catalog-overlay` names it; without the overlay the same set is a typo.
+#[test]
+fn a_catalog_overlay_adds_actions_to_action_sets() {
+    let s = TempScenario::new(
+        "overlay",
+        &scenario_with_set(r#"["logs:DescribeBrandNewThing"]"#),
+    );
+    let without = matrix(&["--scenario", &s.path()]);
+    assert_eq!(without.code, Some(2), "{}", without.stdout);
+    assert!(
+        without
+            .stderr
+            .contains("unknown action `logs:DescribeBrandNewThing`"),
+        "{}",
+        without.stderr
+    );
+    let overlay = s.0.join("overlay.json");
+    std::fs::write(
+        &overlay,
+        r#"{"format":1,"package":"my-overlay","version":"1",
+"services":[{"prefix":"logs","actions":[["DescribeBrandNewThing","List",[],[]]]}]}"#,
+    )
+    .expect("write overlay");
+    let overlay = overlay.display().to_string();
+    let with = matrix(&[
+        "--scenario",
+        &s.path(),
+        "--catalog-overlay",
+        &overlay,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(with.code, Some(0), "{}", with.stderr);
+    assert!(
+        with.stdout
+            .contains(r#""action":"logs:DescribeBrandNewThing""#),
+        "{}",
+        with.stdout
+    );
+    assert!(
+        with.stdout.contains(r#""decision":"allowed""#),
+        "{}",
+        with.stdout
+    );
+}

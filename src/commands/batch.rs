@@ -77,9 +77,9 @@ pub struct BatchArgs {
 
 /// Runs `iamsim batch`.
 pub fn run(args: &BatchArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
-    let scenario = Scenario::load(&args.scenario)?;
-    print_warnings(scenario.warnings());
     let catalog = load_catalog(args.catalog_overlay.as_deref())?;
+    let scenario = Scenario::load_with_catalog(&args.scenario, catalog)?;
+    print_warnings(scenario.warnings());
     let path = args.requests.as_deref().filter(|p| p.as_os_str() != "-");
     let (input, source): (Box<dyn Read + Send>, String) = match path {
         None => (Box::new(std::io::stdin()), "<stdin>".to_owned()),

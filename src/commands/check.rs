@@ -164,8 +164,8 @@ fn evaluate_input(args: &CheckArgs) -> Result<Report, CliError> {
     };
     let text = read_text(&args.file, args.max_file_bytes)?;
     let rows = read_table(&text, &source, format).map_err(CliError::Invalid)?;
-    let scenario = Scenario::load(scenario_path)?;
     let catalog = load_catalog(args.catalog_overlay.as_deref())?;
+    let scenario = Scenario::load_with_catalog(scenario_path, catalog)?;
     Ok(Report {
         results: run_table(&scenario, catalog, rows, &source, args.allow_indeterminate),
         source,

@@ -10,6 +10,7 @@
 //! `--principal tokyo-supervisor --allowed-only`.
 
 use crate::error::{CliError, Outcome};
+use crate::input::catalog::load_catalog;
 use crate::report::matrix::{
     Cell, GridRow, Matrix, MatrixFormat, PrincipalInfo, TargetGrid, Traces,
 };
@@ -77,6 +78,10 @@ pub struct MatrixArgs {
     /// principals, actions and targets with at least one allowed cell.
     #[arg(long)]
     pub allowed_only: bool,
+    /// Actions AWS shipped after the pinned action catalog: a JSON file in the
+    /// catalog's overlay schema (see catalog/README.md), merged in.
+    #[arg(long, value_name = "FILE")]
+    pub catalog_overlay: Option<PathBuf>,
     /// HTML: leave out the per-cell evaluation traces (keep decision and reason).
     #[arg(long)]
     pub no_explanations: bool,
@@ -84,7 +89,8 @@ pub struct MatrixArgs {
 
 /// Runs `iamsim matrix`.
 pub fn run(args: &MatrixArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
-    let scenario = Scenario::load(&args.scenario)?;
+    let catalog = load_catalog(args.catalog_overlay.as_deref())?;
+    let scenario = Scenario::load_with_catalog(&args.scenario, catalog)?;
     print_warnings(scenario.warnings());
     let (principals, targets) = select(&scenario, args).map_err(CliError::Usage)?;
     let cell_count: usize =
@@ -169,7 +175,7 @@ fn select(
         filter_actions(scenario, &args.actions, &mut targets)?;
     }
     if !args.access_levels.is_empty() {
-        let catalog = Catalog::builtin();
+        let catalog = scenario.catalog();
         let wanted = |a: &str| {
             catalog
                 .action(a)
@@ -212,7 +218,7 @@ fn filter_actions(
     values: &[String],
     targets: &mut Vec<MatrixTarget>,
 ) -> Result<(), String> {
-    let catalog = Catalog::builtin();
+    let catalog = scenario.catalog();
     struct Filter<'c> {
         text: String,
         /// Lowercase globs over the target's own actions.

@@ -6,6 +6,7 @@
 use super::context::{principal_context, resource_context, PrincipalFacts};
 use super::*;
 use crate::warning::Warning;
+use iamsim_catalog::Catalog;
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::CallerAccount;
 use iamsim_engine::source::json::{
@@ -37,6 +38,8 @@ struct Loader {
     /// The scenario is YAML: type errors suggest quoting.
     yaml: bool,
     warnings: std::cell::RefCell<Vec<Warning>>,
+    /// What action-set patterns expand to and which actions exist.
+    catalog: &'static Catalog,
 }
 
 impl Loader {
@@ -297,7 +300,7 @@ struct OrgNode {
     rcp: Vec<Policy>,
 }
 
-pub(super) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+pub(super) fn load(path: &Path, catalog: &'static Catalog) -> Result<Scenario, ScenarioError> {
     let text =
         crate::files::read_text(path, crate::files::DEFAULT_MAX_FILE_BYTES).map_err(|e| {
             ScenarioError {
@@ -306,10 +309,15 @@ pub(super) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let source = path.display().to_string();
-    if crate::yaml::is_yaml_path(path) {
-        parse_yaml(&text, &source, &base_dir)
+    let yaml = crate::yaml::is_yaml_path(path);
+    let loader = Loader {
+        catalog,
+        ..Loader::new(&source, &base_dir, yaml)
+    };
+    if yaml {
+        parse_yaml_with(loader, &text)
     } else {
-        parse(&text, &source, &base_dir)
+        parse_with(loader, &text)
     }
 }
 
@@ -321,13 +329,18 @@ impl Loader {
             partition: "aws".into(),
             yaml,
             warnings: Default::default(),
+            catalog: Catalog::builtin(),
         }
     }
 }
 
 /// Parses scenario JSON text; policy references are resolved relative to `base_dir`.
-pub fn parse(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
-    let loader = Loader::new(source, base_dir, false);
+#[cfg(test)]
+fn parse(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+    parse_with(Loader::new(source, base_dir, false), text)
+}
+
+fn parse_with(loader: Loader, text: &str) -> Result<Scenario, ScenarioError> {
     let doc = json::parse(text, 1, JsonLimits::default())
         .map_err(|e| loader.err(&e.pointer, e.position, format!("invalid JSON: {}", e.kind)))?;
     from_document(loader, &doc)
@@ -335,8 +348,7 @@ pub fn parse(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, Scen
 
 /// Parses a scenario written in YAML (the same structure as JSON; see
 /// [`crate::yaml`] for how YAML maps onto it). Policy files it names stay JSON.
-pub fn parse_yaml(text: &str, source: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
-    let loader = Loader::new(source, base_dir, true);
+fn parse_yaml_with(loader: Loader, text: &str) -> Result<Scenario, ScenarioError> {
     let doc = crate::yaml::parse_yaml(text, 1).map_err(|e| {
         loader.err(
             &e.pointer,
@@ -466,6 +478,7 @@ fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, Scenar
     }
     Ok(Scenario {
         name,
+        catalog: loader.catalog,
         principals: principal_defs.into_iter().map(|p| p.principal).collect(),
         principal_index,
         resources: resource_defs.into_iter().map(|r| r.resource).collect(),
@@ -658,7 +671,8 @@ fn action_sets(
                         format!("action `{a}` has no service prefix"),
                     ));
                 }
-                let found = catalog_actions(a).map_err(|problem| loader.err(&here, at, problem))?;
+                let found = catalog_actions(loader.catalog, a)
+                    .map_err(|problem| loader.err(&here, at, problem))?;
                 for name in found {
                     if !actions.iter().any(|x| x.eq_ignore_ascii_case(&name)) {
                         actions.push(name);
@@ -676,8 +690,7 @@ fn action_sets(
 /// catalog sorts; a literal action is itself, as written. A pattern that matches
 /// nothing and an action the catalog does not know are errors naming the nearest
 /// actions: a typo in an action set is a matrix column that can never show a grant.
-pub(super) fn catalog_actions(entry: &str) -> Result<Vec<String>, String> {
-    let catalog = iamsim_catalog::Catalog::builtin();
+pub(super) fn catalog_actions(catalog: &Catalog, entry: &str) -> Result<Vec<String>, String> {
     let is_pattern = entry.contains(['*', '?']);
     let found: Vec<String> = if is_pattern {
         catalog
@@ -1181,7 +1194,8 @@ fn check_action_names(
         // A pattern expands through the catalog (`Scenario::expand_actions`); one that
         // matches nothing would be a target without the columns it asked for.
         if !sets.contains_key(a) && a.contains(['*', '?']) {
-            catalog_actions(a).map_err(|problem| loader.err(pointer, at, problem))?;
+            catalog_actions(loader.catalog, a)
+                .map_err(|problem| loader.err(pointer, at, problem))?;
         }
     }
     Ok(())

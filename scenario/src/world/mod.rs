@@ -216,6 +216,8 @@ impl std::error::Error for RowError {}
 pub struct Scenario {
     /// The scenario's `name`.
     pub name: String,
+    /// The action catalog its action sets were expanded with.
+    catalog: &'static iamsim_catalog::Catalog,
     principals: Vec<ScenarioPrincipal>,
     principal_index: FastMap<String, usize>,
     resources: Vec<ScenarioResource>,
@@ -244,7 +246,22 @@ struct PrincipalSets {
 impl Scenario {
     /// Loads a scenario file; policy paths and patterns are relative to its folder.
     pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
-        load::load(path)
+        load::load(path, iamsim_catalog::Catalog::builtin())
+    }
+
+    /// [`Scenario::load`] with another catalog (the pinned one plus a user's overlay
+    /// of actions newer than the pin): action-set patterns expand through it and
+    /// action-set entries must be in it.
+    pub fn load_with_catalog(
+        path: &std::path::Path,
+        catalog: &'static iamsim_catalog::Catalog,
+    ) -> Result<Scenario, ScenarioError> {
+        load::load(path, catalog)
+    }
+
+    /// The action catalog the scenario was loaded with.
+    pub fn catalog(&self) -> &'static iamsim_catalog::Catalog {
+        self.catalog
     }
 
     /// Warnings about the scenario's policies (AWS size quotas, odd ARNs, …). They
@@ -284,7 +301,9 @@ impl Scenario {
         for n in names {
             let items = match self.action_sets.get(n) {
                 Some(set) => set.clone(),
-                None if n.contains(['*', '?']) => load::catalog_actions(n).unwrap_or_default(),
+                None if n.contains(['*', '?']) => {
+                    load::catalog_actions(self.catalog, n).unwrap_or_default()
+                }
                 None => vec![n.clone()],
             };
             for a in items {
