@@ -5,6 +5,7 @@
 
 use crate::scan::Scan;
 use crate::warning::Warning;
+use iamsim_catalog::Catalog;
 use iamsim_engine::decision::Decision;
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{CallerAccount, Context, ContextValue, Request};
@@ -899,10 +900,10 @@ fn policy_set_from_json(
         .chain(&set.boundary)
         .chain(&set.session)
     {
-        warnings.extend(Warning::of_policy(policy, None));
+        warnings.extend(Warning::of_policy(policy, None, Catalog::builtin()));
     }
     for policy in set.scp.iter().chain(&set.rcp).flatten() {
-        warnings.extend(Warning::of_policy(policy, None));
+        warnings.extend(Warning::of_policy(policy, None, Catalog::builtin()));
     }
     Ok(CompiledPolicySet::compile(&set).map_err(|e| e.to_string()))
 }

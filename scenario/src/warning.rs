@@ -21,13 +21,14 @@ pub struct Warning {
 impl Warning {
     /// The warnings of one parsed policy; `text` is its own source text when the
     /// policy is a whole file (for the size quota), `None` when it is embedded.
-    pub fn of_policy(policy: &Policy, text: Option<&str>) -> Vec<Warning> {
+    /// `catalog` decides which actions exist (the pinned one, or it plus an overlay).
+    pub fn of_policy(policy: &Policy, text: Option<&str>, catalog: &Catalog) -> Vec<Warning> {
         let mut out: Vec<Warning> = policy
             .warnings(text)
             .into_iter()
             .map(|w| Warning::of(policy, w))
             .collect();
-        out.extend(catalog_warnings(policy, Catalog::builtin()));
+        out.extend(catalog_warnings(policy, catalog));
         out.sort_by_key(|w| (w.location.position.line, w.location.position.column));
         out
     }

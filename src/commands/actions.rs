@@ -121,6 +121,7 @@ pub fn run(args: &ActionsArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
             path,
             PolicyKind::Identity,
             args.max_policy_bytes,
+            catalog,
             &mut warnings,
         );
         print_warnings(&warnings);

@@ -100,6 +100,8 @@ pub struct EvalArgs {
 
 /// Runs `iamsim eval`.
 pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    // Loaded once: it checks the policies' actions, --action and the missing keys.
+    let catalog = load_catalog(args.catalog_overlay.as_deref())?;
     let files = PolicyFiles {
         identity: &args.identity,
         resource: args.resource_policy.as_deref(),
@@ -108,6 +110,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         scp: &args.scp,
         rcp: &args.rcp,
         max_bytes: args.max_policy_bytes,
+        catalog,
     };
     let mut warnings = Vec::new();
     let loaded = files.load(&mut warnings);
@@ -115,7 +118,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     print_warnings(&warnings);
     let set = CompiledPolicySet::compile(&loaded?).map_err(|e| CliError::Invalid(e.to_string()))?;
     if !args.allow_unknown_action {
-        check_action(&args.action, load_catalog(args.catalog_overlay.as_deref())?)?;
+        check_action(&args.action, catalog)?;
     }
     let mut request = Request::new(&args.principal, &args.action, &args.resource);
     request.set_accounts(
@@ -143,7 +146,12 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     } else if args.explain {
         let explanation = set.explain(&request);
         write!(out, "{}", render_text(&set, &request, &explanation))?;
-        write_missing_keys(out, &args.action, &explanation.response.missing_keys, args)?;
+        write_missing_keys(
+            out,
+            catalog,
+            &args.action,
+            &explanation.response.missing_keys,
+        )?;
     } else {
         let r = set.evaluate(&request);
         writeln!(out, "{}", r.decision)?;
@@ -155,7 +163,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         }
         if !r.missing_keys.is_empty() {
             writeln!(out, "  missing context keys: {}", r.missing_keys.join(", "))?;
-            write_missing_keys(out, &args.action, &r.missing_keys, args)?;
+            write_missing_keys(out, catalog, &args.action, &r.missing_keys)?;
         }
     }
     let strict_failed = strict_failure(args.strict, warnings.len());
@@ -173,14 +181,10 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
 /// it for the action.
 fn write_missing_keys(
     out: &mut dyn Write,
+    catalog: &Catalog,
     action: &str,
     keys: &[&str],
-    args: &EvalArgs,
 ) -> Result<(), CliError> {
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let catalog = load_catalog(args.catalog_overlay.as_deref())?;
     for line in explain_missing_keys(catalog, action, keys).unwrap_or_default() {
         writeln!(out, "    {line}")?;
     }
@@ -315,5 +319,42 @@ mod tests {
         args.action = "s3:GetObjects".to_owned();
         args.allow_unknown_action = true;
         assert_eq!(decision_of(&args).1, "allowed");
+    }
+
+    /// The overlay that makes an action known to requests makes it known to the
+    /// policies' warnings too: under --strict, the same policy passes only with it.
+    #[test]
+    fn policy_warnings_use_the_overlay_catalog() {
+        let dir = std::env::temp_dir().join(format!("iamsim-eval-overlay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let policy = dir.join("p.json");
+        std::fs::write(
+            &policy,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:DescribeBrandNewThing","Resource":"*"}]}"#,
+        )
+        .expect("write");
+        let overlay = dir.join("overlay.json");
+        std::fs::write(
+            &overlay,
+            r#"{"format":1,"package":"mine","version":"1","services":[{"prefix":"logs","actions":[["DescribeBrandNewThing","List",[],[]]]}]}"#,
+        )
+        .expect("write");
+        let mut args = EvalArgs {
+            identity: vec![policy],
+            principal: "arn:aws:iam::111122223333:user/u".to_owned(),
+            action: "logs:DescribeBrandNewThing".to_owned(),
+            resource: "*".to_owned(),
+            max_policy_bytes: DEFAULT_MAX_POLICY_BYTES,
+            allow_unknown_action: true,
+            strict: true,
+            ..EvalArgs::default()
+        };
+        assert_eq!(
+            decision_of(&args),
+            (Outcome::Failures, "allowed".to_owned())
+        );
+        args.catalog_overlay = Some(overlay);
+        args.allow_unknown_action = false;
+        assert_eq!(decision_of(&args), (Outcome::Success, "allowed".to_owned()));
     }
 }

@@ -1,6 +1,7 @@
 //! Policy files named on the command line (`eval --identity …`), each read as the
 //! kind its flag says.
 
+use iamsim_catalog::Catalog;
 use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::PolicySet;
 use iamsim_scenario::files::read_text;
@@ -24,6 +25,8 @@ pub struct PolicyFiles<'a> {
     pub rcp: &'a [PathBuf],
     /// Largest policy file read.
     pub max_bytes: u64,
+    /// The action catalog their warnings check actions against.
+    pub catalog: &'a Catalog,
 }
 
 /// Reads and parses one policy file; its warnings are appended to `warnings` as
@@ -32,6 +35,7 @@ pub fn load_policy(
     path: &Path,
     kind: PolicyKind,
     max_bytes: u64,
+    catalog: &Catalog,
     warnings: &mut Vec<Warning>,
 ) -> Result<Policy, InputError> {
     let text = read_text(path, max_bytes)?;
@@ -39,7 +43,7 @@ pub fn load_policy(
     let policy = Policy::parse(&text, kind, &source).map_err(|e| InputError {
         message: e.to_string(),
     })?;
-    warnings.extend(Warning::of_policy(&policy, Some(&text)));
+    warnings.extend(Warning::of_policy(&policy, Some(&text), catalog));
     Ok(policy)
 }
 
@@ -47,14 +51,13 @@ impl PolicyFiles<'_> {
     /// Reads every file into a policy set; warnings are appended to `warnings`, in
     /// the order identity, resource, boundary, session, SCPs, RCPs.
     pub fn load(&self, warnings: &mut Vec<Warning>) -> Result<PolicySet, InputError> {
-        let max = self.max_bytes;
-        let identity = load_all(self.identity, PolicyKind::Identity, max, warnings)?;
-        let resource = load_optional(self.resource, PolicyKind::Resource, max, warnings)?;
-        let boundary = load_optional(self.boundary, PolicyKind::Boundary, max, warnings)?;
-        let session = load_optional(self.session, PolicyKind::Session, max, warnings)?;
+        let identity = self.load_all(self.identity, PolicyKind::Identity, warnings)?;
+        let resource = self.load_optional(self.resource, PolicyKind::Resource, warnings)?;
+        let boundary = self.load_optional(self.boundary, PolicyKind::Boundary, warnings)?;
+        let session = self.load_optional(self.session, PolicyKind::Session, warnings)?;
         // Each --scp/--rcp file is one organization level.
-        let scp = load_all(self.scp, PolicyKind::Scp, max, warnings)?;
-        let rcp = load_all(self.rcp, PolicyKind::Rcp, max, warnings)?;
+        let scp = self.load_all(self.scp, PolicyKind::Scp, warnings)?;
+        let rcp = self.load_all(self.rcp, PolicyKind::Rcp, warnings)?;
         Ok(PolicySet {
             identity,
             resource,
@@ -64,26 +67,26 @@ impl PolicyFiles<'_> {
             rcp: rcp.into_iter().map(|p| vec![p]).collect(),
         })
     }
-}
 
-fn load_all(
-    paths: &[PathBuf],
-    kind: PolicyKind,
-    max_bytes: u64,
-    warnings: &mut Vec<Warning>,
-) -> Result<Vec<Policy>, InputError> {
-    paths
-        .iter()
-        .map(|p| load_policy(p, kind, max_bytes, warnings))
-        .collect()
-}
+    fn load_all(
+        &self,
+        paths: &[PathBuf],
+        kind: PolicyKind,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Vec<Policy>, InputError> {
+        paths
+            .iter()
+            .map(|p| load_policy(p, kind, self.max_bytes, self.catalog, warnings))
+            .collect()
+    }
 
-fn load_optional(
-    path: Option<&Path>,
-    kind: PolicyKind,
-    max_bytes: u64,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<Policy>, InputError> {
-    path.map(|p| load_policy(p, kind, max_bytes, warnings))
-        .transpose()
+    fn load_optional(
+        &self,
+        path: Option<&Path>,
+        kind: PolicyKind,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Option<Policy>, InputError> {
+        path.map(|p| load_policy(p, kind, self.max_bytes, self.catalog, warnings))
+            .transpose()
+    }
 }

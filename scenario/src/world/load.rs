@@ -46,7 +46,7 @@ impl Loader {
     fn warn(&self, policy: &Policy, text: Option<&str>) {
         self.warnings
             .borrow_mut()
-            .extend(Warning::of_policy(policy, text));
+            .extend(Warning::of_policy(policy, text, self.catalog));
     }
 
     fn err(&self, pointer: &str, position: Position, problem: impl fmt::Display) -> ScenarioError {
