@@ -15,9 +15,7 @@
 //! `s3:` a bucket policy, only `kms:` a key policy; for any other resource policy we
 //! know no quota and say nothing.
 
-use crate::condition::{
-    CompiledCondition, ConditionOperator, ConditionValueErrorKind, PolicyValue,
-};
+use crate::condition::{CompiledCondition, ConditionOperator, ConditionValueErrorKind};
 use crate::model::{ConditionEntry, Located, Policy, PolicyKind, PolicyVersion, ScalarValue};
 use crate::pattern::arn::{ArnPattern, ArnPatternWarning, VariableScope};
 use crate::source::json::Position;
@@ -390,15 +388,7 @@ fn unreadable_condition_values(
     let Ok(operator) = ConditionOperator::parse(&c.operator.value) else {
         return Vec::new();
     };
-    let values: Vec<PolicyValue<'_>> = c
-        .values
-        .iter()
-        .map(|v| match &v.value {
-            ScalarValue::String(s) => PolicyValue::String(s),
-            ScalarValue::Number(n) => PolicyValue::Number(n),
-            ScalarValue::Bool(b) => PolicyValue::Bool(*b),
-        })
-        .collect();
+    let values = super::policy_values(c);
     let Ok(compiled) = CompiledCondition::compile(operator, &c.key.value, &values, variables)
     else {
         return Vec::new();

@@ -9,7 +9,8 @@ use crate::condition::{
 };
 use crate::decision::{Layer, StatementRef};
 use crate::model::{
-    Effect, Location, Policy, PolicyKind, PrincipalType, PrincipalValue, ScalarValue, Statement,
+    ConditionEntry, Effect, Location, Policy, PolicyKind, PrincipalType, PrincipalValue,
+    ScalarValue, Statement,
 };
 use crate::pattern::arn::VariableScope;
 use crate::pattern::{
@@ -495,15 +496,7 @@ fn compile_statement(
             location: policy.location(&c.operator.pointer, c.operator.position),
             kind: err.into(),
         })?;
-        let values: Vec<PolicyValue<'_>> = c
-            .values
-            .iter()
-            .map(|v| match &v.value {
-                ScalarValue::String(s) => PolicyValue::String(s),
-                ScalarValue::Number(n) => PolicyValue::Number(n),
-                ScalarValue::Bool(b) => PolicyValue::Bool(*b),
-            })
-            .collect();
+        let values = policy_values(c);
         let compiled = CompiledCondition::compile(operator, &c.key.value, &values, variables)
             .map_err(|err| {
                 let at = c.values.get(err.index);
@@ -562,6 +555,18 @@ fn principal_entry(t: PrincipalType, text: &str) -> PrincipalEntry {
         Caller::Role { account, role_name } => PrincipalEntry::Role { account, role_name },
         _ => PrincipalEntry::Exact(text.into()),
     }
+}
+
+/// A condition entry's values as the condition compiler takes them.
+pub(crate) fn policy_values(c: &ConditionEntry) -> Vec<PolicyValue<'_>> {
+    c.values
+        .iter()
+        .map(|v| match &v.value {
+            ScalarValue::String(s) => PolicyValue::String(s),
+            ScalarValue::Number(n) => PolicyValue::Number(n),
+            ScalarValue::Bool(b) => PolicyValue::Bool(*b),
+        })
+        .collect()
 }
 
 #[cfg(test)]
