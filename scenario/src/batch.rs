@@ -89,7 +89,7 @@ pub struct Lane<'s> {
     catalog: Option<&'s Catalog>,
     /// Actions already checked against the catalog (bounded): a catalog lookup costs
     /// far more than a row's evaluation, and rows repeat a few actions.
-    known_actions: foldhash::HashMap<Box<str>, bool>,
+    known_actions: foldhash::HashMap<Box<str>, Option<Box<UnknownAction>>>,
 }
 
 /// Actions a lane remembers having checked; past it, each row is looked up.
@@ -124,28 +124,32 @@ impl<'s> Lane<'s> {
         let Some(catalog) = self.catalog else {
             return Ok(());
         };
-        let known = match self.known_actions.get(action) {
-            Some(&known) => known,
-            None => {
-                if action.contains(['*', '?']) {
-                    return Err(RowError::WildcardAction(action.into()));
-                }
-                let known = catalog.action(action).is_some();
-                if self.known_actions.len() < KNOWN_ACTIONS_LIMIT {
-                    self.known_actions.insert(action.into(), known);
-                }
-                known
-            }
-        };
-        if known {
-            Ok(())
-        } else {
-            Err(RowError::UnknownAction(Box::new(UnknownAction {
+        if let Some(verdict) = self.known_actions.get(action) {
+            return match verdict {
+                None => Ok(()),
+                Some(unknown) => Err(RowError::UnknownAction(unknown.clone())),
+            };
+        }
+        if action.contains(['*', '?']) {
+            return Err(RowError::WildcardAction(action.into()));
+        }
+        // The suggestions cost a search of the whole catalog (tens of µs): found once
+        // per action and remembered with the verdict.
+        let verdict = catalog.action(action).is_none().then(|| {
+            Box::new(UnknownAction {
                 action: action.to_owned(),
                 suggestions: catalog.suggest(action),
                 catalog: catalog.version().to_string(),
-            })))
+            })
+        });
+        let result = match &verdict {
+            None => Ok(()),
+            Some(unknown) => Err(RowError::UnknownAction(unknown.clone())),
+        };
+        if self.known_actions.len() < KNOWN_ACTIONS_LIMIT {
+            self.known_actions.insert(action.into(), verdict);
         }
+        result
     }
 
     /// The scenario this lane evaluates against.
