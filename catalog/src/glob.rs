@@ -40,6 +40,17 @@ pub(crate) fn compile(pattern: &str) -> Vec<Token> {
 /// (`aws:ResourceTag/${TagKey}`), and everything else is literal.
 pub(crate) fn compile_template(name: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(name.len());
+    // `secretsmanager:ResourceTag/tag-key`: the SAR's one spelling of a tag-key part
+    // without `${…}`; AWS's own policies fill it with tag keys such as
+    // `aws:secretsmanager:owningService`.
+    if let Some(stem) = name
+        .strip_suffix(TAG_KEY_WORD)
+        .map(|stem| &name[..stem.len() + 1])
+    {
+        out.extend(stem.bytes().map(Token::Byte));
+        out.extend([Token::One, Token::Star]);
+        return out;
+    }
     let bytes = name.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -62,9 +73,13 @@ pub(crate) fn compile_template(name: &str) -> Vec<Token> {
     out
 }
 
-/// True when `name` has a `${…}` or `<…>` part.
+/// The placeholder some SAR key names end with instead of `${TagKey}`.
+const TAG_KEY_WORD: &str = "/tag-key";
+
+/// True when `name` has a `${…}` or `<…>` part, or ends in `/tag-key`.
 pub(crate) fn is_template(name: &str) -> bool {
-    name.find("${").is_some_and(|i| name[i..].contains('}'))
+    name.ends_with(TAG_KEY_WORD)
+        || name.find("${").is_some_and(|i| name[i..].contains('}'))
         || name.find('<').is_some_and(|i| name[i..].contains('>'))
 }
 
@@ -152,6 +167,13 @@ mod tests {
         assert!(matches(&t, b"s3:existingobjecttag/team"));
         assert!(!matches(&t, b"s3:existingobjecttag/"));
         assert!(!is_template("connect:HierarchyGroupL1Id/hierarchyGroupId"));
+        let t = compile_template("secretsmanager:ResourceTag/tag-key");
+        assert!(is_template("secretsmanager:ResourceTag/tag-key"));
+        assert!(matches(
+            &t,
+            b"secretsmanager:ResourceTag/aws:secretsmanager:owningService"
+        ));
+        assert!(!matches(&t, b"secretsmanager:ResourceTag/"));
     }
 }
 

@@ -329,17 +329,30 @@ impl Catalog {
     /// by AWS, so a linter should not call it unknown; a request for it still names
     /// no action AWS documents.
     pub fn unlisted_but_used_by_aws(name: &str) -> bool {
-        static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
-        let set = SET.get_or_init(|| {
-            UNLISTED
-                .lines()
-                .filter(|l| !l.starts_with('#') && !l.is_empty())
-                .map(str::to_owned)
-                .collect()
-        });
         let lower = name.to_ascii_lowercase();
         let service = lower.split_once(':').map(|(s, _)| format!("{s}:"));
+        let set = unlisted_names();
         set.contains(&lower) || service.is_some_and(|s| set.contains(&s))
+    }
+
+    /// Whether AWS's own managed policies test condition key `key` although the
+    /// catalog lacks it (`aws:PrincipalOrgMasterAccountId`) or does not attach it to
+    /// the actions of the statement that tests it (`aws-marketplace:ProductId` on
+    /// `aws-marketplace:Subscribe`). A linter should not call it unknown or unsupported.
+    pub fn condition_key_used_by_aws(key: &str) -> bool {
+        unlisted_names().contains(&format!("key {}", key.to_ascii_lowercase()))
+    }
+
+    /// Whether AWS's own managed policies grant actions of service `action_prefix`
+    /// on ARNs of service `arn_service` although no resource type of the catalog
+    /// pairs them (`ssmmessages` actions on `ssm` session ARNs, the renamed
+    /// `codestar-connections`/`codeconnections`).
+    pub fn arn_service_used_by_aws(action_prefix: &str, arn_service: &str) -> bool {
+        unlisted_names().contains(&format!(
+            "arn {} {}",
+            action_prefix.to_ascii_lowercase(),
+            arn_service.to_ascii_lowercase()
+        ))
     }
 
     /// The embedded catalog with the shipped overlay, parsed once on first use.
@@ -1036,6 +1049,19 @@ fn version_field(name: &str) -> &'static str {
         .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
         .unwrap_or("")
+}
+
+/// The lines of `data/unlisted.txt`, lower-cased names (`prefix:` for a whole
+/// service, `key …` for a condition key), parsed once.
+fn unlisted_names() -> &'static std::collections::HashSet<String> {
+    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        UNLISTED
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! output, and fail the run on them under `--strict`.
 
 use crate::suggest::did_you_mean;
-use iamsim_catalog::Catalog;
-use iamsim_engine::model::Policy;
+use iamsim_catalog::{ActionInfo, Catalog, ConditionKeyType, KeyScope, ValueType};
+use iamsim_engine::model::{ConditionEntry, Located, Policy, Statement};
 use iamsim_engine::{Location, PolicyWarning};
 use std::fmt;
 
@@ -97,17 +97,268 @@ pub fn catalog_warnings(policy: &Policy, catalog: &Catalog) -> Vec<Warning> {
                     catalog.version()
                 )
             };
-            out.push(Warning {
-                location: Location {
-                    source: policy.source.clone(),
-                    pointer: format!("{}{}", policy.pointer, entry.pointer),
-                    position: entry.position,
-                },
-                message,
-            });
+            out.push(Warning::at(policy, entry, message));
+        }
+        let actions = StatementActions::of(statement, catalog);
+        resource_warnings(policy, statement, &actions, catalog, &mut out);
+        for entry in &statement.conditions {
+            condition_warnings(policy, entry, &actions, catalog, &mut out);
         }
     }
     out
+}
+
+impl Warning {
+    /// A warning about one located element of `policy`.
+    fn at<T>(policy: &Policy, element: &Located<T>, message: String) -> Warning {
+        Warning {
+            location: Location {
+                source: policy.source.clone(),
+                pointer: format!("{}{}", policy.pointer, element.pointer),
+                position: element.position,
+            },
+            message,
+        }
+    }
+}
+
+/// The catalog actions a statement's `Action` names, when the catalog can say:
+/// `None` for `NotAction`, for `*` and for names the catalog does not know (already
+/// warned about, or accepted from `unlisted.txt`) — the checks below then stay quiet.
+struct StatementActions<'c> {
+    known: Option<Vec<ActionInfo<'c>>>,
+}
+
+impl<'c> StatementActions<'c> {
+    fn of(statement: &Statement, catalog: &'c Catalog) -> StatementActions<'c> {
+        let element = &statement.action;
+        if element.negated {
+            return StatementActions { known: None };
+        }
+        let mut known = Vec::new();
+        for entry in &element.entries {
+            let name = entry.value.as_str();
+            if name == "*" {
+                return StatementActions { known: None };
+            }
+            if name.contains(['*', '?']) {
+                let expanded = catalog.expand(name);
+                if expanded.is_empty() {
+                    return StatementActions { known: None };
+                }
+                known.extend(expanded);
+            } else {
+                match catalog.action(name) {
+                    Some(a) => known.push(a),
+                    None => return StatementActions { known: None },
+                }
+            }
+        }
+        StatementActions { known: Some(known) }
+    }
+}
+
+/// A `Resource` entry of another service than every action of the statement can
+/// take: its ARN's service field names none of the services of the actions' resource
+/// types (nor the actions' own prefixes), so the statement never applies to it —
+/// `s3:GetObject` on a log group's ARN. Mismatches *within* a service (an ARN of a
+/// resource type the catalog does not list for the action) are left alone: the
+/// catalog's per-action resource lists are incomplete, and AWS's own managed policies
+/// have hundreds of them that AWS accepts.
+fn resource_warnings(
+    policy: &Policy,
+    statement: &Statement,
+    actions: &StatementActions<'_>,
+    catalog: &Catalog,
+    out: &mut Vec<Warning>,
+) {
+    let (Some(actions), Some(resource)) = (&actions.known, &statement.resource) else {
+        return;
+    };
+    if resource.negated || actions.is_empty() {
+        return;
+    }
+    for entry in &resource.entries {
+        let pattern = entry.value.as_str();
+        let Some(service) = arn_service(pattern) else {
+            continue;
+        };
+        let takes = |a: &ActionInfo<'_>| {
+            a.service().prefix().eq_ignore_ascii_case(service)
+                || a.resource_types().any(|(_, t)| {
+                    t.is_some_and(|t| {
+                        t.arn_formats().iter().any(|f| {
+                            arn_service(f.as_str()).is_some_and(|s| s.eq_ignore_ascii_case(service))
+                        })
+                    })
+                })
+        };
+        if actions.iter().any(takes) {
+            continue;
+        }
+        let mut prefixes: Vec<&str> = actions.iter().map(|a| a.service().prefix()).collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        if prefixes
+            .iter()
+            .any(|p| Catalog::arn_service_used_by_aws(p, service))
+        {
+            continue;
+        }
+        out.push(Warning::at(
+            policy,
+            entry,
+            format!(
+                "resource `{pattern}` is an ARN of service `{service}`, but no action of this statement ({}) takes a resource of that service (catalog {}), so the statement never applies to it",
+                prefixes.join(", "),
+                catalog.version()
+            ),
+        ));
+    }
+}
+
+/// The service field of an ARN or ARN pattern (`arn:aws:s3:::b` → `s3`), when it is
+/// written out: `None` for `*`, for other text, and for a field with a wildcard or
+/// a `${…}` part.
+fn arn_service(arn: &str) -> Option<&str> {
+    let mut fields = arn.splitn(4, ':');
+    (fields.next()? == "arn").then_some(())?;
+    fields.next()?;
+    let service = fields.next()?;
+    fields.next()?;
+    (!service.is_empty() && !service.contains(['*', '?', '$'])).then_some(service)
+}
+
+/// A condition key the catalog does not have, a key none of the statement's actions
+/// supports (AWS never supplies it for them, so the condition always sees it absent),
+/// and an operator whose type does not fit the key's. Keys of prefixes that are not
+/// services (`saml:`, `accounts.google.com:`, OIDC providers) are left alone.
+fn condition_warnings(
+    policy: &Policy,
+    entry: &ConditionEntry,
+    actions: &StatementActions<'_>,
+    catalog: &Catalog,
+    out: &mut Vec<Warning>,
+) {
+    let key = entry.key.value.as_str();
+    let Some((prefix, _)) = key.split_once(':') else {
+        return;
+    };
+    let used_by_aws = Catalog::condition_key_used_by_aws(key);
+    let Some(info) = catalog.condition_key(key) else {
+        if used_by_aws {
+            return;
+        }
+        if prefix.eq_ignore_ascii_case("aws") {
+            let near = crate::suggest::nearest(
+                key,
+                catalog.global_condition_keys().iter().map(|k| k.name()),
+            );
+            let near: Vec<String> = near.into_iter().take(3).map(str::to_owned).collect();
+            out.push(Warning::at(
+                policy,
+                &entry.key,
+                format!(
+                    "unknown global condition key `{key}`{}; the catalog ({}) does not list it, so no request has it",
+                    did_you_mean(&near),
+                    catalog.version()
+                ),
+            ));
+        } else if let Some(service) = catalog.service(prefix) {
+            let near =
+                crate::suggest::nearest(key, service.condition_keys().iter().map(|k| k.name()));
+            let near: Vec<String> = near.into_iter().take(3).map(str::to_owned).collect();
+            out.push(Warning::at(
+                policy,
+                &entry.key,
+                format!(
+                    "unknown condition key `{key}`{}; service `{}` has no such key in the catalog ({}), so no request has it",
+                    did_you_mean(&near),
+                    service.prefix(),
+                    catalog.version()
+                ),
+            ));
+        }
+        return;
+    };
+    if let (KeyScope::Service(_), Some(actions)) = (info.scope(), &actions.known) {
+        if !used_by_aws
+            && !actions.is_empty()
+            && !actions.iter().any(|a| a.supports_condition_key(key))
+        {
+            let shown: Vec<String> = actions.iter().take(3).map(|a| a.to_string()).collect();
+            let more = match actions.len() {
+                n if n > 3 => format!(" and {} more", n - 3),
+                _ => String::new(),
+            };
+            out.push(Warning::at(
+                policy,
+                &entry.key,
+                format!(
+                    "no action of this statement supports condition key `{key}` ({}{more}; catalog {}): AWS never supplies it for them, so the condition always sees it absent",
+                    shown.join(", "),
+                    catalog.version()
+                ),
+            ));
+        }
+    }
+    if let Some(message) = operator_mismatch(&entry.operator.value, key, info.key_type()) {
+        out.push(Warning::at(policy, &entry.operator, message));
+    }
+}
+
+/// The operator families that can compare a value of type `t`. String and ARN keys
+/// take both string and ARN operators: ARN operators compare an ARN held in a string
+/// key field by field (AWS's own policies do so on `kms:EncryptionContext:…`), string
+/// operators compare an ARN's text (AWS recommends the ARN ones). `Null` fits every key.
+fn operator_fits(family: &str, t: ValueType) -> bool {
+    match t {
+        ValueType::String => family == "String" || family == "Arn",
+        ValueType::Arn => family == "Arn" || family == "String",
+        ValueType::Numeric => family == "Numeric",
+        ValueType::Date => family == "Date",
+        ValueType::Bool => family == "Bool",
+        ValueType::IpAddress => family == "IpAddress",
+        ValueType::Binary => family == "Binary",
+    }
+}
+
+/// `StringEquals` → `String`, `ForAnyValue:NumericLessThanIfExists` → `Numeric`,
+/// `NotIpAddress` → `IpAddress`; `None` for `Null` and for names the engine already
+/// refuses or warns about.
+fn operator_family(operator: &str) -> Option<&'static str> {
+    let base = operator
+        .split_once(':')
+        .map_or(operator, |(_, rest)| rest)
+        .trim_end_matches("IfExists");
+    let base = base.strip_prefix("Not").unwrap_or(base);
+    [
+        "String",
+        "Numeric",
+        "Date",
+        "Bool",
+        "Binary",
+        "IpAddress",
+        "Arn",
+    ]
+    .into_iter()
+    .find(|f| base.starts_with(f))
+}
+
+fn operator_mismatch(operator: &str, key: &str, key_type: ConditionKeyType) -> Option<String> {
+    let family = operator_family(operator)?;
+    let value_type = key_type.value_type();
+    if operator_fits(family, value_type) {
+        return None;
+    }
+    Some(format!(
+        "operator `{operator}` compares {family} values, but `{key}` is {key_type} in the catalog; use a {} operator",
+        match value_type {
+            ValueType::Arn | ValueType::String => "String or Arn",
+            ValueType::IpAddress => "IpAddress",
+            other => other.name(),
+        }
+    ))
 }
 
 #[cfg(test)]
@@ -116,14 +367,9 @@ mod tests {
     use iamsim_engine::model::PolicyKind;
 
     fn messages(actions: &str) -> Vec<String> {
-        let text = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{actions},"Resource":"*"}}]}}"#
-        );
-        let policy = Policy::parse(&text, PolicyKind::Identity, "p.json").expect("parses");
-        catalog_warnings(&policy, Catalog::builtin())
-            .into_iter()
-            .map(|w| w.to_string())
-            .collect()
+        statement_messages(&format!(
+            r#"{{"Effect":"Allow","Action":{actions},"Resource":"*"}}"#
+        ))
     }
 
     #[test]
@@ -142,6 +388,103 @@ mod tests {
             w[2].contains("action pattern `s3:Gett*` matches no action"),
             "{w:?}"
         );
+    }
+
+    fn statement_messages(statement: &str) -> Vec<String> {
+        let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#);
+        let policy = Policy::parse(&text, PolicyKind::Identity, "p.json").expect("parses");
+        catalog_warnings(&policy, Catalog::builtin())
+            .into_iter()
+            .map(|w| w.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_resource_of_a_service_no_action_takes_is_a_warning() {
+        let w = statement_messages(
+            r#"{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::b/*","arn:aws:logs:us-east-1:111122223333:log-group:/aws/connect/x:*"]}"#,
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("/Statement/0/Resource/1: resource `arn:aws:logs:"),
+            "{w:?}"
+        );
+        assert!(
+            w[0].contains("is an ARN of service `logs`, but no action of this statement (s3)"),
+            "{w:?}"
+        );
+        // Actions of other services that take the ARN: iam:PassRole takes iam roles,
+        // kms on keys; wildcards in the service field and NotResource are not judged.
+        for quiet in [
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/r"}"#,
+            r#"{"Effect":"Allow","Action":["s3:GetObject","kms:Decrypt"],"Resource":["arn:aws:kms:*:*:key/*","arn:aws:s3:::b/*"]}"#,
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:*:::b/*"}"#,
+            r#"{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:logs:*:*:*"}"#,
+            r#"{"Effect":"Allow","NotAction":"s3:GetObject","Resource":"arn:aws:logs:*:*:*"}"#,
+            r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:logs:*:*:*"}"#,
+            // AWS's own managed policies pair these (catalog/data/unlisted.txt).
+            r#"{"Effect":"Allow","Action":"ssmmessages:OpenDataChannel","Resource":"arn:aws:ssm:*:*:session/*"}"#,
+        ] {
+            assert_eq!(statement_messages(quiet), Vec::<String>::new(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn condition_keys_are_checked_against_the_catalog() {
+        let w = statement_messages(
+            r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringLike":{"s3:prefixx":"a/*","aws:SourceIpp":"x","s3:x-amz-acl":"private"}}}"#,
+        );
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w[0].contains("/Condition/StringLike/s3:prefixx: unknown condition key `s3:prefixx` (did you mean `s3:prefix`?); service `s3`"), "{w:?}");
+        assert!(
+            w[1].contains(
+                "unknown global condition key `aws:SourceIpp` (did you mean one of aws:SourceIp,"
+            ),
+            "{w:?}"
+        );
+        assert!(
+            w[2].contains(
+                "no action of this statement supports condition key `s3:x-amz-acl` (s3:ListBucket;"
+            ),
+            "{w:?}"
+        );
+        assert!(w[2].contains("always sees it absent"), "{w:?}");
+        for quiet in [
+            // Tag keys with `:` and `/` fill a template; the SAR's `tag-key` spelling too.
+            r#"{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"StringEquals":{"secretsmanager:ResourceTag/aws:secretsmanager:owningService":"x","aws:ResourceTag/a/b":"y"}}}"#,
+            // Role-session keys of the global keys page hold for every action.
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ArnLike":{"ec2:SourceInstanceArn":"arn:aws:ec2:*:*:instance/*"},"StringEquals":{"glue:RoleAssumedBy":"glue.amazonaws.com"}}}"#,
+            // Federation keys are not services' keys; NotAction cannot be judged.
+            r#"{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity","Resource":"*","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}"#,
+            r#"{"Effect":"Deny","NotAction":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-acl":"private"}}}"#,
+            // Used by AWS's own managed policies although the catalog lacks it.
+            r#"{"Effect":"Allow","Action":"sso:ListDirectoryAssociations","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgMasterAccountId":"111122223333"}}}"#,
+        ] {
+            assert_eq!(statement_messages(quiet), Vec::<String>::new(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn an_operator_of_another_type_than_its_key_is_a_warning() {
+        let w = statement_messages(
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:SecureTransport":"true"},"NumericLessThanIfExists":{"aws:SourceIp":"1"},"ForAnyValue:DateGreaterThan":{"aws:TagKeys":"2020-01-01"}}}"#,
+        );
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w.iter().any(|m| m.contains("/Condition/StringEquals: operator `StringEquals` compares String values, but `aws:SecureTransport` is Bool in the catalog; use a Bool operator")), "{w:?}");
+        assert!(w.iter().any(|m| m.contains("`NumericLessThanIfExists` compares Numeric values, but `aws:SourceIp` is IPAddress")), "{w:?}");
+        assert!(
+            w.iter().any(|m| m.contains(
+                "`aws:TagKeys` is ArrayOfString in the catalog; use a String or Arn operator"
+            )),
+            "{w:?}"
+        );
+        for quiet in [
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/x"},"ArnLike":{"aws:SourceArn":"arn:aws:s3:::b"},"Null":{"aws:SourceIp":"true"},"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"},"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"ForAllValues:StringEquals":{"aws:TagKeys":"a"}}}"#,
+            // An ARN held in a string key, compared as an ARN (AWS's own policies do).
+            r#"{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"ArnLike":{"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::b/*"}}}"#,
+        ] {
+            assert_eq!(statement_messages(quiet), Vec::<String>::new(), "{quiet}");
+        }
     }
 
     /// AWS's own managed policies name retired services and undocumented actions;
