@@ -266,7 +266,8 @@ fn csv_output_parses_with_a_csv_reader() {
             "reason",
             "deciding",
             "blocked_by",
-            "missing_keys"
+            "missing_keys",
+            "missing_context"
         ]
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

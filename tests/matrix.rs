@@ -40,7 +40,7 @@ fn records(extra: &[&str]) -> Vec<serde_json::Value> {
     let mut args = vec!["--format", "json"];
     args.extend_from_slice(extra);
     let v: serde_json::Value = serde_json::from_str(&flagship(&args)).expect("valid JSON");
-    v.as_array().expect("a JSON array").clone()
+    v["records"].as_array().expect("a JSON array").clone()
 }
 
 /// The one record for (principal, target name, action).

@@ -26,7 +26,8 @@ fn cells(args: &[&str]) -> Vec<(String, String)> {
     let r = matrix(&all);
     assert_eq!(r.code, Some(0), "{args:?}: {}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
-    v.as_array()
+    v["records"]
+        .as_array()
         .expect("array")
         .iter()
         .map(|r| {

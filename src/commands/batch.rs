@@ -183,6 +183,8 @@ impl Slot {
 
 struct Ctx<'a> {
     evaluator: BatchEvaluator<'a>,
+    /// For `--explain`: what it says of missing keys.
+    catalog: &'a Catalog,
     source: &'a str,
     options: &'a Options,
 }
@@ -213,6 +215,7 @@ pub fn process(
 
     let ctx = Ctx {
         evaluator: BatchEvaluator::new(scenario).with_catalog(catalog),
+        catalog,
         source: &source,
         options,
     };
@@ -379,7 +382,8 @@ fn write_decision(ctx: &Ctx<'_>, slot: &mut Slot, view: &RowView<'_>, e: &Evalua
         Format::Jsonl => jsonl_decision,
         Format::Csv => csv_decision,
     };
-    write(out, scratch, view, e.set, &e.response, ctx.options.explain);
+    let explain = ctx.options.explain.then_some(ctx.catalog);
+    write(out, scratch, view, e.set, &e.response, explain);
 }
 
 fn write_error(

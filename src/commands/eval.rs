@@ -6,10 +6,12 @@ use crate::input::catalog::load_catalog;
 use crate::input::context_arg::parse_context_arg;
 use crate::input::policies::PolicyFiles;
 use crate::input::rows::Expectation;
-use crate::report::missing_context::explain_missing_keys;
+use crate::report::missing_context::{
+    classify, explain_missing_keys, explanation_text, MissingKey,
+};
 use crate::report::{print_warnings, strict_failure};
 use iamsim_catalog::Catalog;
-use iamsim_engine::explain::{render_text, statement_name};
+use iamsim_engine::explain::statement_name;
 use iamsim_engine::request::Request;
 use iamsim_engine::CompiledPolicySet;
 use iamsim_scenario::caller_context;
@@ -135,23 +137,27 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     }
     let decision = set.evaluate(&request).decision;
     if args.json {
-        // The engine's one JSON form: the response, or with --explain the whole
-        // explanation (response, diagnostics, request, every layer and statement).
+        // The engine's one JSON form — the response, or with --explain the whole
+        // explanation (response, diagnostics, request, every layer and statement) —
+        // with the catalog's word on each missing key and the catalog's version.
+        let missing = classify(catalog, &args.action, &set.evaluate(&request).missing_keys);
+        let version = catalog.version().to_string();
         let json = if args.explain {
-            serde_json::to_string(&set.explain(&request).to_json_form(&set, &request))
+            serde_json::to_string(&EvalJson {
+                form: set.explain(&request).to_json_form(&set, &request),
+                missing_context: missing,
+                catalog: version,
+            })
         } else {
-            serde_json::to_string(&set.evaluate(&request).to_json_form(&set))
+            serde_json::to_string(&EvalJson {
+                form: set.evaluate(&request).to_json_form(&set),
+                missing_context: missing,
+                catalog: version,
+            })
         };
         writeln!(out, "{}", json.map_err(std::io::Error::other)?)?;
     } else if args.explain {
-        let explanation = set.explain(&request);
-        write!(out, "{}", render_text(&set, &request, &explanation))?;
-        write_missing_keys(
-            out,
-            catalog,
-            &args.action,
-            &explanation.response.missing_keys,
-        )?;
+        write!(out, "{}", explanation_text(catalog, &set, &request))?;
     } else {
         let r = set.evaluate(&request);
         writeln!(out, "{}", r.decision)?;
@@ -175,6 +181,16 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         _ if strict_failed => Ok(Outcome::Failures),
         _ => Ok(Outcome::Success),
     }
+}
+
+/// `eval --json`: the engine's form, then what the catalog says of each missing key,
+/// then the catalog's version.
+#[derive(serde::Serialize)]
+struct EvalJson<T: serde::Serialize> {
+    #[serde(flatten)]
+    form: T,
+    missing_context: Vec<MissingKey>,
+    catalog: String,
 }
 
 /// Under the missing keys, what the catalog says of each: whether AWS ever supplies

@@ -104,6 +104,7 @@ pub fn run(args: &MatrixArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
     };
     let mut matrix = evaluate(&scenario, &principals, targets, traces)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
+    matrix.catalog = catalog.version().to_string();
     if args.allowed_only {
         matrix.keep_allowed_only();
     }
@@ -439,6 +440,7 @@ fn evaluate(
         targets: grids,
         allowed_only: false,
         traces,
+        catalog: String::new(),
     })
 }
 

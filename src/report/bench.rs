@@ -138,6 +138,7 @@ impl Report {
             "timing": format!("batches of {} decisions, each timed with std::time::Instant", self.batch),
             "phases": phases,
             "peak_rss_bytes": self.peak_rss,
+            "catalog": iamsim_catalog::Catalog::builtin().version().to_string(),
         })
     }
 }

@@ -3,8 +3,10 @@
 //! row — plus its counts, summary line and progress line.
 
 use super::escape::{push_csv_field, push_json_plain, push_json_str, push_u64};
+use super::missing_context::classify;
 use crate::input::rows::Row;
 use crate::input::RowFormat;
+use iamsim_catalog::Catalog;
 use iamsim_engine::decision::{Decision, Response};
 use iamsim_engine::explain::statement_name;
 use iamsim_engine::CompiledPolicySet;
@@ -142,7 +144,7 @@ pub fn error_row(
                 push_csv_field(out, cell.unwrap_or(""));
             }
             if explain {
-                out.extend_from_slice(b",,,,");
+                out.extend_from_slice(b",,,,,");
             }
             out.push(b'\n');
         }
@@ -150,14 +152,15 @@ pub fn error_row(
 }
 
 /// Appends one decision as a JSON Lines row: the row's fields, then the
-/// decision, then (with `explain`) the engine's JSON form of the response.
+/// decision, then (with `explain`, the command's catalog) the engine's JSON form of
+/// the response and what the catalog says of each missing key (`missing_context`).
 pub fn jsonl_decision(
     out: &mut Vec<u8>,
     scratch: &mut String,
     row: &RowView<'_>,
     set: &CompiledPolicySet,
     response: &Response<'_>,
-    explain: bool,
+    explain: Option<&Catalog>,
 ) {
     out.extend_from_slice(b"{\"line\":");
     push_u64(out, row.line);
@@ -179,7 +182,7 @@ pub fn jsonl_decision(
     out.extend_from_slice(b",\"decision\":\"");
     out.extend_from_slice(response.decision.as_str().as_bytes());
     out.push(b'"');
-    if explain {
+    if let Some(catalog) = explain {
         scratch.clear();
         let _ = write!(scratch, "{}", response.reason);
         out.extend_from_slice(b",\"reason\":");
@@ -207,6 +210,20 @@ pub fn jsonl_decision(
             }
             push_json_str(out, k);
         }
+        out.extend_from_slice(b"],\"missing_context\":[");
+        if !response.missing_keys.is_empty() {
+            let keys = classify(catalog, row.action, &response.missing_keys);
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"key\":");
+                push_json_str(out, &k.key);
+                out.extend_from_slice(b",\"supplied\":\"");
+                out.extend_from_slice(k.supplied.as_str().as_bytes());
+                out.extend_from_slice(b"\"}");
+            }
+        }
         out.push(b']');
     }
     out.extend_from_slice(b"}\n");
@@ -215,20 +232,21 @@ pub fn jsonl_decision(
 /// The CSV header line.
 pub fn csv_header(explain: bool) -> &'static str {
     if explain {
-        "line,principal,action,resource,decision,error,id,reason,deciding,blocked_by,missing_keys\n"
+        "line,principal,action,resource,decision,error,id,reason,deciding,blocked_by,missing_keys,missing_context\n"
     } else {
         "line,principal,action,resource,decision,error,id\n"
     }
 }
 
-/// Appends one decision as a CSV row (see [`csv_header`]).
+/// Appends one decision as a CSV row (see [`csv_header`]); `missing_context` is
+/// `key=supplied` pairs, `; `-separated.
 pub fn csv_decision(
     out: &mut Vec<u8>,
     scratch: &mut String,
     row: &RowView<'_>,
     set: &CompiledPolicySet,
     response: &Response<'_>,
-    explain: bool,
+    explain: Option<&Catalog>,
 ) {
     push_u64(out, row.line);
     for cell in [
@@ -242,7 +260,7 @@ pub fn csv_decision(
         out.push(b',');
         push_csv_field(out, cell);
     }
-    if explain {
+    if let Some(catalog) = explain {
         scratch.clear();
         let _ = write!(scratch, "{}", response.reason);
         out.push(b',');
@@ -268,6 +286,20 @@ pub fn csv_decision(
                 scratch.push_str("; ");
             }
             scratch.push_str(k);
+        }
+        out.push(b',');
+        push_csv_field(out, scratch);
+        scratch.clear();
+        if !response.missing_keys.is_empty() {
+            for (i, k) in classify(catalog, row.action, &response.missing_keys)
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    scratch.push_str("; ");
+                }
+                let _ = write!(scratch, "{}={}", k.key, k.supplied.as_str());
+            }
         }
         out.push(b',');
         push_csv_field(out, scratch);
@@ -339,6 +371,7 @@ mod tests {
         resource: &'a str,
         #[serde(flatten)]
         response: ResponseJson,
+        missing_context: Vec<crate::report::missing_context::MissingKey>,
     }
 
     /// The hand-written writer exists for speed only: byte for byte it must be the
@@ -363,7 +396,15 @@ mod tests {
                 json_plain: false,
             };
             let (mut out, mut scratch) = (Vec::new(), String::new());
-            jsonl_decision(&mut out, &mut scratch, &view, e.set, &e.response, true);
+            let catalog = Catalog::builtin();
+            jsonl_decision(
+                &mut out,
+                &mut scratch,
+                &view,
+                e.set,
+                &e.response,
+                Some(catalog),
+            );
             let documented = Documented {
                 line: 7,
                 id: view.id,
@@ -371,6 +412,7 @@ mod tests {
                 action: view.action,
                 resource: view.resource,
                 response: e.response.to_json_form(e.set),
+                missing_context: classify(catalog, view.action, &e.response.missing_keys),
             };
             let expected = serde_json::to_string(&documented).expect("serialises") + "\n";
             (String::from_utf8(out).expect("UTF-8"), expected)

@@ -75,6 +75,8 @@ pub struct Matrix {
     pub allowed_only: bool,
     /// Which cells carry traces.
     pub traces: Traces,
+    /// The action catalog's version (JSON and HTML name it).
+    pub catalog: String,
 }
 
 impl Matrix {

@@ -57,10 +57,17 @@ struct Record<'a> {
     response: &'a iamsim_engine::ResponseJson,
 }
 
-/// Writes a JSON array, one compact object per line.
+/// Writes a JSON object naming the scenario and the catalog, with the records
+/// as an array, one compact object per line.
 pub(super) fn write_json(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
+    let json = |s: &str| serde_json::Value::from(s).to_string();
     let mut first = true;
-    write!(out, "[")?;
+    write!(
+        out,
+        "{{\"scenario\":{},\"catalog\":{},\"records\":[",
+        json(&m.scenario),
+        json(&m.catalog)
+    )?;
     for (t, p, action, c) in m.cells() {
         if !allowed_filter(m, c.response.decision) {
             continue;
@@ -76,5 +83,5 @@ pub(super) fn write_json(m: &Matrix, out: &mut dyn Write) -> io::Result<()> {
         first = false;
         serde_json::to_writer(&mut *out, &record).map_err(io::Error::other)?;
     }
-    writeln!(out, "{}]", if first { "" } else { "\n" })
+    writeln!(out, "{}]}}", if first { "" } else { "\n" })
 }
