@@ -242,13 +242,19 @@ impl<'a> ActionInfo<'a> {
         if self.catalog.global_condition_key(key).is_some() {
             return true;
         }
-        self.condition_keys().into_iter().any(|k| {
-            if glob::is_template(k) {
-                glob::matches(&glob::compile_template(k), key.as_bytes())
-            } else {
-                k.eq_ignore_ascii_case(key)
-            }
-        })
+        // Policies load through this (warnings): no list built, templates compiled
+        // only for names that have a variable part.
+        let is = |k: &Name| {
+            let k = k.as_str();
+            k.eq_ignore_ascii_case(key)
+                || (glob::is_template(k)
+                    && glob::matches(&glob::compile_template(k), key.as_bytes()))
+        };
+        self.action.condition_keys.iter().any(is)
+            || self.resource_types().any(|(r, t)| {
+                r.condition_keys.iter().any(is)
+                    || t.is_some_and(|t| t.condition_keys.iter().any(is))
+            })
     }
 }
 
@@ -514,6 +520,42 @@ impl Catalog {
                 action,
             })
         })
+    }
+
+    /// Whether `pred` holds for some action `pattern` covers (as in [`Catalog::expand`]),
+    /// stopping at the first: no list is built.
+    pub fn any_action(&self, pattern: &str, mut pred: impl FnMut(ActionInfo<'_>) -> bool) -> bool {
+        let (service_pattern, name_pattern) = match pattern.split_once(':') {
+            Some(parts) => parts,
+            None if !pattern.is_empty() && pattern.bytes().all(|b| b == b'*') => ("*", "*"),
+            None => return false,
+        };
+        let service_tokens = glob::compile(service_pattern);
+        let name_tokens = glob::compile(name_pattern);
+        let literal_name = glob::is_literal(&name_tokens);
+        let in_service = |service: &Service| {
+            let info = |action| ActionInfo {
+                catalog: self,
+                service,
+                action,
+            };
+            if literal_name {
+                return service.action(name_pattern).is_some_and(|a| pred(info(a)));
+            }
+            service
+                .actions
+                .iter()
+                .filter(|a| glob::matches(&name_tokens, a.name.as_bytes()))
+                .any(|a| pred(info(a)))
+        };
+        if glob::is_literal(&service_tokens) {
+            self.service(service_pattern).is_some_and(in_service)
+        } else {
+            self.services
+                .iter()
+                .filter(|s| glob::matches(&service_tokens, s.prefix.as_bytes()))
+                .any(in_service)
+        }
     }
 
     /// The actions an IAM action pattern covers, sorted by prefix then name

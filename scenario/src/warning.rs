@@ -3,7 +3,7 @@
 //! output, and fail the run on them under `--strict`.
 
 use crate::suggest::did_you_mean;
-use iamsim_catalog::{ActionInfo, Catalog, ConditionKeyType, KeyScope, ValueType};
+use iamsim_catalog::{ActionInfo, Catalog, ConditionKeyType, KeyScope, Service, ValueType};
 use iamsim_engine::model::{ConditionEntry, Located, Policy, Statement};
 use iamsim_engine::{Location, PolicyWarning};
 use std::fmt;
@@ -122,94 +122,173 @@ impl Warning {
     }
 }
 
-/// The catalog actions a statement's `Action` names, when the catalog can say:
-/// `None` for `NotAction`, for `*` and for names the catalog does not know (already
-/// warned about, or accepted from `unlisted.txt`) — the checks below then stay quiet.
-struct StatementActions<'c> {
-    known: Option<Vec<ActionInfo<'c>>>,
+/// What the catalog can say about a statement's `Action` entries. Nothing for
+/// `NotAction`, for `*` and for names it does not know (already warned about, or
+/// accepted from `unlisted.txt`) — the checks below then stay quiet. Policies load
+/// through this, so the common answers need no expansion of patterns.
+struct StatementActions<'s, 'c> {
+    statement: &'s Statement,
+    catalog: &'c Catalog,
 }
 
-impl<'c> StatementActions<'c> {
-    fn of(statement: &Statement, catalog: &'c Catalog) -> StatementActions<'c> {
-        let element = &statement.action;
-        if element.negated {
-            return StatementActions { known: None };
+impl<'s, 'c> StatementActions<'s, 'c> {
+    fn of(statement: &'s Statement, catalog: &'c Catalog) -> StatementActions<'s, 'c> {
+        StatementActions { statement, catalog }
+    }
+
+    /// The entries, or `None` when the statement cannot be judged (`NotAction`, `*`).
+    fn entries(&self) -> Option<&'s [Located<String>]> {
+        let element = &self.statement.action;
+        let entries = &element.entries[..];
+        let judged = !element.negated && !entries.iter().any(|e| e.value == "*");
+        judged.then_some(entries)
+    }
+
+    /// The services the entries name, each looked up once; `None` when one is a
+    /// wildcard or unknown.
+    fn services(&self) -> Option<Vec<&'c Service>> {
+        let mut out: Vec<&'c Service> = Vec::new();
+        for entry in self.entries()? {
+            let (prefix, _) = entry.value.split_once(':')?;
+            if prefix.contains(['*', '?']) {
+                return None;
+            }
+            let service = self.catalog.service(prefix)?;
+            if !out.iter().any(|s| std::ptr::eq(*s, service)) {
+                out.push(service);
+            }
         }
-        let mut known = Vec::new();
-        for entry in &element.entries {
+        Some(out)
+    }
+
+    /// Whether some action of the statement satisfies `pred`, stopping at the first;
+    /// `None` when the statement cannot be judged or names an action (or a pattern
+    /// matching none) the catalog does not know.
+    /// Whether some action of the statement supports condition key `key`. Remembered
+    /// per (catalog, entry, key) on this thread — at most [`SUPPORT_MEMORY`] answers —
+    /// since patterns such as `s3:*` and keys such as `s3:prefix` recur across
+    /// policies, and answering means scanning a service's actions.
+    fn support(&self, key: &str) -> Option<bool> {
+        thread_local! {
+            static MEMORY: std::cell::RefCell<std::collections::HashMap<(usize, String), Option<bool>>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
+        let catalog_id = std::ptr::from_ref(self.catalog) as usize;
+        let mut found = false;
+        let mut probe = String::new();
+        for entry in self.entries()? {
             let name = entry.value.as_str();
-            if name == "*" {
-                return StatementActions { known: None };
-            }
-            if name.contains(['*', '?']) {
-                let expanded = catalog.expand(name);
-                if expanded.is_empty() {
-                    return StatementActions { known: None };
+            probe.clear();
+            probe.push_str(name);
+            probe.push('\0');
+            probe.push_str(key);
+            let probe_key = (catalog_id, std::mem::take(&mut probe));
+            let remembered = MEMORY.with(|m| m.borrow().get(&probe_key).copied());
+            let answer = match remembered {
+                Some(answer) => answer,
+                None => {
+                    let answer = entry_any(self.catalog, name, |a| a.supports_condition_key(key));
+                    MEMORY.with(|m| {
+                        let mut m = m.borrow_mut();
+                        if m.len() >= SUPPORT_MEMORY {
+                            m.clear();
+                        }
+                        m.insert(probe_key.clone(), answer);
+                    });
+                    answer
                 }
-                known.extend(expanded);
-            } else {
-                match catalog.action(name) {
-                    Some(a) => known.push(a),
-                    None => return StatementActions { known: None },
-                }
+            };
+            probe = probe_key.1;
+            found |= answer?;
+            if found {
+                return Some(true);
             }
         }
-        StatementActions { known: Some(known) }
+        Some(false)
+    }
+
+    /// Every action, expanded (for messages only).
+    fn all(&self) -> Vec<ActionInfo<'c>> {
+        let mut out = Vec::new();
+        for entry in self.entries().unwrap_or_default() {
+            out.extend(self.catalog.expand(&entry.value));
+        }
+        out
+    }
+}
+
+/// How many (entry, key) answers [`StatementActions::support`] keeps per thread.
+const SUPPORT_MEMORY: usize = 4096;
+
+/// Whether `pred` holds for some action one `Action` entry names; `None` for an
+/// action, or a pattern matching none, that the catalog does not know.
+fn entry_any(
+    catalog: &Catalog,
+    name: &str,
+    mut pred: impl FnMut(&ActionInfo<'_>) -> bool,
+) -> Option<bool> {
+    if name.contains(['*', '?']) {
+        let mut matched = false;
+        let found = catalog.any_action(name, |a| {
+            matched = true;
+            pred(&a)
+        });
+        (found || matched).then_some(found)
+    } else {
+        Some(pred(&catalog.action(name)?))
     }
 }
 
 /// A `Resource` entry of another service than every action of the statement can
-/// take: its ARN's service field names none of the services of the actions' resource
-/// types (nor the actions' own prefixes), so the statement never applies to it —
-/// `s3:GetObject` on a log group's ARN. Mismatches *within* a service (an ARN of a
-/// resource type the catalog does not list for the action) are left alone: the
-/// catalog's per-action resource lists are incomplete, and AWS's own managed policies
-/// have hundreds of them that AWS accepts.
+/// take: its ARN's service field names neither a service of the statement's actions
+/// nor a service whose ARNs their resource types use, so the statement never applies
+/// to it — `s3:GetObject` on a log group's ARN. Judged per service, leniently:
+/// mismatches *within* a service (an ARN of a resource type the catalog does not
+/// list for the action) are left alone, since the catalog's per-action resource
+/// lists are incomplete and AWS's own managed policies have hundreds of them.
 fn resource_warnings(
     policy: &Policy,
     statement: &Statement,
-    actions: &StatementActions<'_>,
+    actions: &StatementActions<'_, '_>,
     catalog: &Catalog,
     out: &mut Vec<Warning>,
 ) {
-    let (Some(actions), Some(resource)) = (&actions.known, &statement.resource) else {
+    let Some(resource) = &statement.resource else {
         return;
     };
-    if resource.negated || actions.is_empty() {
+    if resource.negated {
         return;
     }
+    let mut services: Option<Option<Vec<&Service>>> = None;
     for entry in &resource.entries {
         let pattern = entry.value.as_str();
-        let Some(service) = arn_service(pattern) else {
+        let Some(wanted) = arn_service(pattern) else {
             continue;
         };
-        let takes = |a: &ActionInfo<'_>| {
-            a.service().prefix().eq_ignore_ascii_case(service)
-                || a.resource_types().any(|(_, t)| {
-                    t.is_some_and(|t| {
-                        t.arn_formats().iter().any(|f| {
-                            arn_service(f.as_str()).is_some_and(|s| s.eq_ignore_ascii_case(service))
-                        })
+        let Some(services) = services.get_or_insert_with(|| actions.services()) else {
+            return;
+        };
+        if services.is_empty() {
+            return;
+        }
+        let takes = |s: &&Service| {
+            s.prefix().eq_ignore_ascii_case(wanted)
+                || s.resource_types().iter().any(|t| {
+                    t.arn_formats().iter().any(|f| {
+                        arn_service(f.as_str()).is_some_and(|x| x.eq_ignore_ascii_case(wanted))
                     })
                 })
+                || Catalog::arn_service_used_by_aws(s.prefix(), wanted)
         };
-        if actions.iter().any(takes) {
+        if services.iter().any(takes) {
             continue;
         }
-        let mut prefixes: Vec<&str> = actions.iter().map(|a| a.service().prefix()).collect();
-        prefixes.sort_unstable();
-        prefixes.dedup();
-        if prefixes
-            .iter()
-            .any(|p| Catalog::arn_service_used_by_aws(p, service))
-        {
-            continue;
-        }
+        let prefixes: Vec<&str> = services.iter().map(|s| s.prefix()).collect();
         out.push(Warning::at(
             policy,
             entry,
             format!(
-                "resource `{pattern}` is an ARN of service `{service}`, but no action of this statement ({}) takes a resource of that service (catalog {}), so the statement never applies to it",
+                "resource `{pattern}` is an ARN of service `{wanted}`, but no action of this statement ({}) takes a resource of that service (catalog {}), so the statement never applies to it",
                 prefixes.join(", "),
                 catalog.version()
             ),
@@ -221,12 +300,14 @@ fn resource_warnings(
 /// written out: `None` for `*`, for other text, and for a field with a wildcard or
 /// a `${…}` part.
 fn arn_service(arn: &str) -> Option<&str> {
-    let mut fields = arn.splitn(4, ':');
-    (fields.next()? == "arn").then_some(())?;
-    fields.next()?;
-    let service = fields.next()?;
-    fields.next()?;
-    (!service.is_empty() && !service.contains(['*', '?', '$'])).then_some(service)
+    // Runs for every Resource entry as policies load: bytes, no iterator adaptors.
+    let rest = arn.strip_prefix("arn:")?;
+    let after_partition = rest.find(':')? + 1;
+    let field = &rest[after_partition..];
+    let end = field.find(':')?;
+    let service = &field[..end];
+    let plain = !service.is_empty() && !service.bytes().any(|b| matches!(b, b'*' | b'?' | b'$'));
+    plain.then_some(service)
 }
 
 /// A condition key the catalog does not have, a key none of the statement's actions
@@ -236,7 +317,7 @@ fn arn_service(arn: &str) -> Option<&str> {
 fn condition_warnings(
     policy: &Policy,
     entry: &ConditionEntry,
-    actions: &StatementActions<'_>,
+    actions: &StatementActions<'_, '_>,
     catalog: &Catalog,
     out: &mut Vec<Warning>,
 ) {
@@ -244,9 +325,8 @@ fn condition_warnings(
     let Some((prefix, _)) = key.split_once(':') else {
         return;
     };
-    let used_by_aws = Catalog::condition_key_used_by_aws(key);
     let Some(info) = catalog.condition_key(key) else {
-        if used_by_aws {
+        if Catalog::condition_key_used_by_aws(key) {
             return;
         }
         if prefix.eq_ignore_ascii_case("aws") {
@@ -281,11 +361,13 @@ fn condition_warnings(
         }
         return;
     };
-    if let (KeyScope::Service(_), Some(actions)) = (info.scope(), &actions.known) {
-        if !used_by_aws
-            && !actions.is_empty()
-            && !actions.iter().any(|a| a.supports_condition_key(key))
+    let unsupported = actions.support(key) == Some(false);
+    if matches!(info.scope(), KeyScope::Service(_))
+        && unsupported
+        && !Catalog::condition_key_used_by_aws(key)
+    {
         {
+            let actions = actions.all();
             let shown: Vec<String> = actions.iter().take(3).map(|a| a.to_string()).collect();
             let more = match actions.len() {
                 n if n > 3 => format!(" and {} more", n - 3),
