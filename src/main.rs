@@ -3,7 +3,7 @@
 //! own argument struct.
 
 use clap::{Parser, Subcommand};
-use iamsim::commands::{actions, batch, bench, check, eval, gen, matrix};
+use iamsim::commands::{actions, batch, bench, check, eval, gen, lint, matrix};
 use iamsim::{CliError, Outcome};
 use std::io::Write;
 
@@ -39,6 +39,8 @@ enum Command {
     Bench(Box<bench::BenchArgs>),
     /// List the AWS actions patterns match, or what a policy grants, from the pinned catalog.
     Actions(Box<actions::ActionsArgs>),
+    /// Lint policy files offline: Access Analyzer's checks and iamsim's, as text, JSON, SARIF or GitHub annotations.
+    Lint(Box<lint::LintArgs>),
 }
 
 fn main() {
@@ -61,6 +63,7 @@ fn main() {
         Command::Gen(args) => gen::run(&args, &mut out),
         Command::Bench(args) => bench::run(&args, &mut out),
         Command::Actions(args) => actions::run(&args, &mut out),
+        Command::Lint(args) => lint::run(&args, &mut out),
     };
     let outcome = match result.and_then(|o| out.flush().map(|_| o).map_err(CliError::from)) {
         Ok(o) => o,

@@ -19,6 +19,7 @@ mod connect;
 mod fast_paths;
 mod fuzz_seeds;
 mod gen;
+mod lint;
 mod managed_sample;
 mod matrix;
 mod matrix_catalog;

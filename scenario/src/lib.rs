@@ -32,6 +32,7 @@ pub mod batch;
 pub mod cases;
 pub mod files;
 pub mod generate;
+pub mod lint;
 #[doc(hidden)]
 pub mod scan;
 pub mod suggest;

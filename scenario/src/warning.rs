@@ -4,8 +4,8 @@
 
 use crate::suggest::did_you_mean;
 use iamsim_catalog::{ActionInfo, Catalog, ConditionKeyType, KeyScope, Service, ValueType};
-use iamsim_engine::model::{ConditionEntry, Located, Policy, Statement};
-use iamsim_engine::{Location, PolicyWarning};
+use iamsim_engine::model::{ConditionEntry, Located, Policy, PolicyKind, Statement};
+use iamsim_engine::{Location, PolicyWarning, PolicyWarningKind};
 use std::fmt;
 
 /// One warning about a policy, where it is.
@@ -16,6 +16,8 @@ pub struct Warning {
     pub location: Location,
     /// What is odd, in words.
     pub message: String,
+    /// The lint code of the check that found it ([`crate::lint::RULES`]).
+    pub code: &'static str,
 }
 
 impl Warning {
@@ -35,6 +37,7 @@ impl Warning {
 
     fn of(policy: &Policy, w: PolicyWarning) -> Warning {
         Warning {
+            code: engine_code(policy, &w.kind),
             location: Location {
                 source: policy.source.clone(),
                 pointer: w.pointer,
@@ -42,6 +45,42 @@ impl Warning {
             },
             message: w.kind.to_string(),
         }
+    }
+}
+
+/// The lint code of one of the engine's warnings.
+fn engine_code(policy: &Policy, kind: &PolicyWarningKind) -> &'static str {
+    use iamsim_engine::internal::condition::ConditionValueErrorKind as V;
+    use iamsim_engine::ArnPatternWarning as A;
+    match kind {
+        PolicyWarningKind::OverAwsSizeQuota { quota, .. } if quota.what.contains("trust") => {
+            "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA"
+        }
+        PolicyWarningKind::OverAwsSizeQuota { .. } if policy.kind == PolicyKind::Resource => {
+            "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"
+        }
+        PolicyWarningKind::OverAwsSizeQuota { .. } => "IAMSIM_POLICY_SIZE_QUOTA",
+        PolicyWarningKind::Resource(_, A::WildcardInService { .. }) => {
+            "IAMSIM_ARN_WILDCARD_IN_SERVICE"
+        }
+        PolicyWarningKind::Resource(_, A::MatchesNothing) => "MISSING_ARN_FIELD",
+        PolicyWarningKind::Resource(_, A::WildcardInResourceType { .. }) => {
+            "IAMSIM_ARN_WILDCARD_IN_RESOURCE_TYPE"
+        }
+        PolicyWarningKind::SuspiciousAction(_) => "IAMSIM_ACTION_WHITE_SPACE",
+        PolicyWarningKind::VariablesNeedVersion2012 => "VARIABLE_UNSUPPORTED_IN_VERSION",
+        PolicyWarningKind::SidNotAlphanumeric(_) => "UNSUPPORTED_SID",
+        PolicyWarningKind::ResourceWithWhiteSpace(_) => "IAMSIM_RESOURCE_WHITE_SPACE",
+        PolicyWarningKind::DuplicateSid(_) => "UNIQUE_SIDS_REQUIRED",
+        PolicyWarningKind::MissingVersion => "MISSING_VERSION",
+        PolicyWarningKind::ConditionValueUnreadable { kind, .. } => match kind {
+            V::NotANumber => "TYPE_MISMATCH_NUMBER",
+            V::NotADate => "TYPE_MISMATCH_DATE",
+            V::NotAnIpOrCidr => "TYPE_MISMATCH_IP_RANGE",
+            V::NotABoolean | V::NullValueNotBoolean => "TYPE_MISMATCH_BOOLEAN",
+            V::NotBase64 => "TYPE_MISMATCH_STRING",
+            V::EmptyValueList => "EMPTY_ARRAY_CONDITION",
+        },
     }
 }
 
@@ -70,34 +109,37 @@ pub fn catalog_warnings(policy: &Policy, catalog: &Catalog) -> Vec<Warning> {
             let Some((service, _)) = action.split_once(':') else {
                 continue;
             };
-            let message = if action.contains(['*', '?']) {
+            let (code, message) = if action.contains(['*', '?']) {
                 if !catalog.expand(action).is_empty() {
                     continue;
                 }
                 let near = catalog.suggest(action);
-                format!(
+                let message = format!(
                     "action pattern `{action}` matches no action of the catalog ({}){}",
                     catalog.version(),
                     did_you_mean(&near)
-                )
+                );
+                ("INVALID_ACTION", message)
             } else if catalog.action(action).is_some() {
                 continue;
             } else if !service.contains(['*', '?']) && catalog.service(service).is_none() {
                 let near = catalog.suggest_services(service);
-                format!(
+                let message = format!(
                     "unknown service `{service}` in action `{action}`{}; the catalog ({}) has no such prefix",
                     did_you_mean(&near),
                     catalog.version()
-                )
+                );
+                ("INVALID_SERVICE_IN_ACTION", message)
             } else {
                 let near = catalog.suggest(action);
-                format!(
+                let message = format!(
                     "unknown action `{action}`{}; the catalog ({}) does not list it",
                     did_you_mean(&near),
                     catalog.version()
-                )
+                );
+                ("INVALID_ACTION", message)
             };
-            out.push(Warning::at(policy, entry, message));
+            out.push(Warning::at(policy, entry, code, message));
         }
         let actions = StatementActions::of(statement, catalog);
         resource_warnings(policy, statement, &actions, catalog, &mut out);
@@ -110,8 +152,14 @@ pub fn catalog_warnings(policy: &Policy, catalog: &Catalog) -> Vec<Warning> {
 
 impl Warning {
     /// A warning about one located element of `policy`.
-    fn at<T>(policy: &Policy, element: &Located<T>, message: String) -> Warning {
+    fn at<T>(
+        policy: &Policy,
+        element: &Located<T>,
+        code: &'static str,
+        message: String,
+    ) -> Warning {
         Warning {
+            code,
             location: Location {
                 source: policy.source.clone(),
                 pointer: format!("{}{}", policy.pointer, element.pointer),
@@ -287,6 +335,7 @@ fn resource_warnings(
         out.push(Warning::at(
             policy,
             entry,
+            "IAMSIM_RESOURCE_SERVICE_MISMATCH",
             format!(
                 "resource `{pattern}` is an ARN of service `{wanted}`, but no action of this statement ({}) takes a resource of that service (catalog {}), so the statement never applies to it",
                 prefixes.join(", "),
@@ -338,6 +387,7 @@ fn condition_warnings(
             out.push(Warning::at(
                 policy,
                 &entry.key,
+                "INVALID_GLOBAL_CONDITION_KEY",
                 format!(
                     "unknown global condition key `{key}`{}; the catalog ({}) does not list it, so no request has it",
                     did_you_mean(&near),
@@ -351,6 +401,7 @@ fn condition_warnings(
             out.push(Warning::at(
                 policy,
                 &entry.key,
+                "INVALID_SERVICE_CONDITION_KEY",
                 format!(
                     "unknown condition key `{key}`{}; service `{}` has no such key in the catalog ({}), so no request has it",
                     did_you_mean(&near),
@@ -376,6 +427,7 @@ fn condition_warnings(
             out.push(Warning::at(
                 policy,
                 &entry.key,
+                "UNSUPPORTED_ACTION_FOR_CONDITION_KEY",
                 format!(
                     "no action of this statement supports condition key `{key}` ({}{more}; catalog {}): AWS never supplies it for them, so the condition always sees it absent",
                     shown.join(", "),
@@ -385,7 +437,12 @@ fn condition_warnings(
         }
     }
     if let Some(message) = operator_mismatch(&entry.operator.value, key, info.key_type()) {
-        out.push(Warning::at(policy, &entry.operator, message));
+        out.push(Warning::at(
+            policy,
+            &entry.operator,
+            "TYPE_MISMATCH",
+            message,
+        ));
     }
 }
 

@@ -8,4 +8,5 @@ pub mod bench;
 pub mod check;
 pub mod eval;
 pub mod gen;
+pub mod lint;
 pub mod matrix;

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod check;
 pub mod decisions;
 pub mod escape;
+pub mod lint;
 pub mod matrix;
 pub mod missing_context;
 pub mod requests;
