@@ -20,6 +20,7 @@
 //! * [`world`] (re-exported here): the scenario model, its loader and derived context;
 //! * [`cases`]: self-contained conformance cases (policies + request + expectation);
 //! * [`batch`]: the batch evaluator API (rows in, responses out, in order, parallel);
+//! * [`source`]: where a scenario's files are read from (disk, replaced, a git revision);
 //! * [`generate`]: deterministic request rows over a scenario, for benchmarks;
 //! * [`suggest`]: "did you mean" ordering for messages.
 //!
@@ -34,6 +35,7 @@ pub mod files;
 pub mod generate;
 #[doc(hidden)]
 pub mod scan;
+pub mod source;
 pub mod suggest;
 pub mod warning;
 pub mod world;
