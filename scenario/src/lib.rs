@@ -22,6 +22,7 @@
 //! * [`batch`]: the batch evaluator API (rows in, responses out, in order, parallel);
 //! * [`source`]: where a scenario's files are read from (disk, replaced, a git revision);
 //! * [`generate`]: deterministic request rows over a scenario, for benchmarks;
+//! * [`diff`]: what changes between two versions of a world, request by request;
 //! * [`suggest`]: "did you mean" ordering for messages.
 //!
 //! No command-line parsing, no printing: warnings are returned
@@ -31,6 +32,7 @@
 
 pub mod batch;
 pub mod cases;
+pub mod diff;
 pub mod files;
 pub mod generate;
 #[doc(hidden)]
