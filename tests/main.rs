@@ -16,6 +16,7 @@ mod case_file_blocks;
 mod check;
 mod conformance;
 mod connect;
+mod diff;
 mod fast_paths;
 mod fuzz_seeds;
 mod gen;

@@ -294,22 +294,26 @@ fn side(set: &CompiledPolicySet, response: &Response<'_>) -> Side {
     }
 }
 
-/// The statement a change is attributed to.
+/// The statement a change is attributed to: a Deny on either side when one
+/// decided (it now applies, or no longer does); otherwise the Allow that now
+/// grants, or that no longer does.
 fn cause_of(kind: ChangeKind, before: &Side, after: &Side) -> Cause {
     let first = |s: &Side| s.statements.first().cloned();
-    let now = first(after).map(Cause::Now);
-    let no_longer = first(before).map(Cause::NoLonger);
-    let picked = match (kind, after.response.decision) {
-        // A grant or a Deny that now decides.
-        (ChangeKind::NewlyAllowed, _) | (_, Decision::ExplicitDeny) => now.or(no_longer),
-        // An Allow, or a Deny, that no longer decides.
-        _ => no_longer.or(now),
+    let picked = if after.response.decision == Decision::ExplicitDeny {
+        first(after).map(Cause::Now)
+    } else if before.response.decision == Decision::ExplicitDeny {
+        first(before).map(Cause::NoLonger)
+    } else if kind == ChangeKind::NewlyAllowed {
+        first(after).map(Cause::Now)
+    } else {
+        first(before).map(Cause::NoLonger)
     };
     picked.unwrap_or_else(|| {
-        let side = if after.response.decision == Decision::ImplicitDeny {
-            before
-        } else {
+        // No statement decided that side (e.g. the root user's own-account rule).
+        let side = if after.response.decision == Decision::Allowed {
             after
+        } else {
+            before
         };
         Cause::Rule(side.response.reason.clone())
     })
