@@ -17,6 +17,7 @@ mod check;
 mod conformance;
 mod connect;
 mod diff;
+mod diff_properties;
 mod fast_paths;
 mod fuzz_seeds;
 mod gen;

@@ -269,6 +269,17 @@ impl RequestSpace {
                 }
             }
         }
+        // One action of a service no policy names: every such action matches the
+        // same patterns (`*`, NotAction lists), so one stands for them all.
+        if let Some(svc) = catalog
+            .services()
+            .iter()
+            .find(|svc| !services.contains(svc.prefix()) && !svc.actions().is_empty())
+        {
+            if let Some(a) = svc.actions().first() {
+                b.add_action(&format!("{}:{}", svc.prefix(), a.name()));
+            }
+        }
         let mut targets = after.matrix_targets();
         for t in before.matrix_targets() {
             if !targets.iter().any(|x| x.arn == t.arn) {
@@ -304,9 +315,23 @@ impl RequestSpace {
         }
         let target_count = b.resources.len();
         let mut variable_patterns = BTreeSet::new();
-        for s in &statements {
-            for e in s.resource.iter().flat_map(|r| r.entries.iter()) {
-                let p = e.value.as_str();
+        // The scenario's own resources count as patterns too: `ARN` and `ARN/*`
+        // (what belongs to a resource decides its resource policy and tags).
+        let mut own: Vec<String> = Vec::new();
+        for scenario in [before, after] {
+            for r in scenario.resources() {
+                own.push(r.arn.clone());
+                own.push(format!("{}/*", r.arn));
+            }
+        }
+        let policy_patterns = statements
+            .iter()
+            .flat_map(|s| s.resource.iter().flat_map(|r| r.entries.iter()))
+            .map(|e| e.value.clone());
+        let patterns: Vec<String> = own.into_iter().chain(policy_patterns).collect();
+        {
+            for p in &patterns {
+                let p = p.as_str();
                 if p == "*" {
                     continue;
                 }
