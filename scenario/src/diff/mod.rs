@@ -423,7 +423,7 @@ pub fn diff_over(before: &Scenario, after: &Scenario, space: &RequestSpace) -> D
         .enumerate()
         .map(|(i, p)| (p.name.as_str(), i))
         .collect();
-    let mut groups: BTreeMap<(ChangeKind, usize, Cause), Accumulator> = BTreeMap::new();
+    let mut groups: BTreeMap<(ChangeKind, usize, u32, Cause), Accumulator> = BTreeMap::new();
     let mut skipped: u64 = 0;
     let mut record = |hit: Hit| {
         let kind = match ChangeKind::of(hit.before.response.decision, hit.after.response.decision) {
@@ -435,7 +435,9 @@ pub fn diff_over(before: &Scenario, after: &Scenario, space: &RequestSpace) -> D
             .get(principal.as_str())
             .copied()
             .unwrap_or(usize::MAX);
-        let acc = groups.entry((kind, order, hit.cause.clone())).or_default();
+        let acc = groups
+            .entry((kind, order, hit.probe.principal, hit.cause.clone()))
+            .or_default();
         acc.count += 1;
         acc.actions.insert(hit.probe.action);
         acc.resources.insert(hit.probe.resource);
@@ -471,9 +473,9 @@ pub fn diff_over(before: &Scenario, after: &Scenario, space: &RequestSpace) -> D
 
     let mut unconfirmed = Vec::new();
     let mut out_groups = Vec::new();
-    for ((kind, _, cause), acc) in groups {
+    for ((kind, _, principal_index, cause), acc) in groups {
         let mut examples = Vec::new();
-        let mut principal = String::new();
+        let principal = space.principals[principal_index as usize].clone();
         for hit in acc.examples {
             let row = row_of(space, hit.probe);
             let request_row = RequestRow {
@@ -482,7 +484,6 @@ pub fn diff_over(before: &Scenario, after: &Scenario, space: &RequestSpace) -> D
                 resource: row.resource.to_owned(),
                 context: space.contexts[hit.probe.context as usize].context.clone(),
             };
-            principal = request_row.principal.clone();
             let change = Change {
                 principal: request_row.principal.clone(),
                 action: request_row.action.clone(),
@@ -598,4 +599,59 @@ fn bucket_control(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flagship() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/connect/scenario.json");
+        Scenario::load(&path).expect("flagship scenario loads")
+    }
+
+    #[test]
+    fn change_kinds() {
+        use Decision::*;
+        assert_eq!(ChangeKind::of(Allowed, Allowed), None);
+        assert_eq!(
+            ChangeKind::of(ImplicitDeny, Allowed),
+            Some(ChangeKind::NewlyAllowed)
+        );
+        assert_eq!(
+            ChangeKind::of(ExplicitDeny, Allowed),
+            Some(ChangeKind::NewlyAllowed)
+        );
+        assert_eq!(
+            ChangeKind::of(Allowed, ExplicitDeny),
+            Some(ChangeKind::NewlyDenied)
+        );
+        assert_eq!(
+            ChangeKind::of(Allowed, ImplicitDeny),
+            Some(ChangeKind::NewlyDenied)
+        );
+        assert_eq!(
+            ChangeKind::of(ImplicitDeny, ExplicitDeny),
+            Some(ChangeKind::DenyKindChanged)
+        );
+    }
+
+    /// The same world twice: nothing changes, and the space is what it says.
+    #[test]
+    fn a_world_diffed_with_itself_reports_nothing() {
+        let s = flagship();
+        let report = diff(&s, &s);
+        assert!(report.is_empty() && report.unconfirmed.is_empty());
+        let space = RequestSpace::build(&s, &s);
+        let mut walked = 0u64;
+        space.for_each_chunk(1000, |chunk| {
+            assert!(chunk.len() <= 1000);
+            walked += chunk.len() as u64;
+        });
+        let counts = space.counts();
+        assert_eq!(walked, counts.base_requests + counts.context_requests);
+        assert_eq!(report.space.requests, walked - report.space.skipped);
+        assert!(counts.resource_witnesses > 0 && counts.context_witnesses > 0);
+    }
 }
