@@ -173,6 +173,11 @@ fn a_scenario_diffed_with_itself_reports_nothing() {
 #[test]
 fn text_report_of_the_walkthrough() {
     let r = diff(&[BEFORE, AFTER]);
+    assert!(
+        r.stdout.contains("now explicitly denied somewhere: instance-admin, developer, tokyo-supervisor, shibuya-lead, partner-auditor (everyone compared but: connect-service, admin, root)\n"),
+        "{}",
+        r.stdout
+    );
     insta::assert_snapshot!("lockout_text", r.stdout);
 }
 

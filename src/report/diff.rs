@@ -207,6 +207,34 @@ fn summary_lines(v: &DiffView<'_>) -> Vec<String> {
     if !lose.is_empty() {
         lines.push(format!("lose access: {}", lose.join(", ")));
     }
+    // Who the change now denies explicitly (a Deny that now applies), and who
+    // that leaves out: for a lock, "everyone but …".
+    let mut denied_now: Vec<&str> = Vec::new();
+    for g in &r.groups {
+        let now_denies =
+            matches!(&g.cause, iamsim_scenario::diff::Cause::Now(s) if s.effect == "Deny");
+        if now_denies && !denied_now.contains(&g.principal.as_str()) {
+            denied_now.push(&g.principal);
+        }
+    }
+    if !denied_now.is_empty() {
+        let spared: Vec<&str> = v
+            .principals
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !denied_now.contains(p))
+            .collect();
+        denied_now.sort_by_key(|p| v.principals.iter().position(|q| q == p));
+        lines.push(format!(
+            "now explicitly denied somewhere: {} (everyone compared but: {})",
+            denied_now.join(", "),
+            if spared.is_empty() {
+                "nobody".to_owned()
+            } else {
+                spared.join(", ")
+            }
+        ));
+    }
     let unchanged: Vec<&str> = v
         .principals
         .iter()
