@@ -3,7 +3,7 @@
 //! own argument struct.
 
 use clap::{Parser, Subcommand};
-use iamsim::commands::{actions, batch, bench, check, eval, gen, lint, matrix};
+use iamsim::commands::{actions, batch, bench, check, diff, eval, gen, lint, matrix};
 use iamsim::{CliError, Outcome};
 use std::io::Write;
 
@@ -33,6 +33,8 @@ enum Command {
     Batch(Box<batch::BatchArgs>),
     /// Who can do what to which target: the reachability grid of a scenario.
     Matrix(Box<matrix::MatrixArgs>),
+    /// What a change does: every request whose decision differs between two versions.
+    Diff(Box<diff::DiffArgs>),
     /// Generate a deterministic request set over a scenario (for benchmarks).
     Gen(Box<gen::GenArgs>),
     /// Measure decisions/s, ns per decision and peak memory on your own policies.
@@ -60,6 +62,7 @@ fn main() {
         Command::Eval(args) => eval::run(&args, &mut out),
         Command::Batch(args) => batch::run(&args, &mut out),
         Command::Matrix(args) => matrix::run(&args, &mut out),
+        Command::Diff(args) => diff::run(&args, &mut out),
         Command::Gen(args) => gen::run(&args, &mut out),
         Command::Bench(args) => bench::run(&args, &mut out),
         Command::Actions(args) => actions::run(&args, &mut out),

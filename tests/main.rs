@@ -16,6 +16,8 @@ mod case_file_blocks;
 mod check;
 mod conformance;
 mod connect;
+mod diff;
+mod diff_properties;
 mod fast_paths;
 mod fuzz_seeds;
 mod gen;

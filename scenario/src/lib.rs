@@ -20,7 +20,9 @@
 //! * [`world`] (re-exported here): the scenario model, its loader and derived context;
 //! * [`cases`]: self-contained conformance cases (policies + request + expectation);
 //! * [`batch`]: the batch evaluator API (rows in, responses out, in order, parallel);
+//! * [`source`]: where a scenario's files are read from (disk, replaced, a git revision);
 //! * [`generate`]: deterministic request rows over a scenario, for benchmarks;
+//! * [`diff`]: what changes between two versions of a world, request by request;
 //! * [`suggest`]: "did you mean" ordering for messages.
 //!
 //! No command-line parsing, no printing: warnings are returned
@@ -30,11 +32,13 @@
 
 pub mod batch;
 pub mod cases;
+pub mod diff;
 pub mod files;
 pub mod generate;
 pub mod lint;
 #[doc(hidden)]
 pub mod scan;
+pub mod source;
 pub mod suggest;
 pub mod warning;
 pub mod world;

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod batch;
 pub mod bench;
 pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod gen;
 pub mod lint;

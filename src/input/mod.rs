@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod context_arg;
 pub mod policies;
 pub mod rows;
+pub mod sources;
 pub mod stream;
 pub mod table;
 

@@ -5,6 +5,8 @@
 pub mod bench;
 pub mod check;
 pub mod decisions;
+pub mod diff;
+mod diff_html;
 pub mod escape;
 pub mod lint;
 pub mod matrix;

@@ -5,6 +5,7 @@
 
 use super::context::{principal_context, resource_context, PrincipalFacts};
 use super::*;
+use crate::source::{DiskFiles, FileSource};
 use crate::warning::Warning;
 use iamsim_catalog::Catalog;
 use iamsim_engine::model::{Policy, PolicyKind};
@@ -40,10 +41,23 @@ struct Loader {
     warnings: std::cell::RefCell<Vec<Warning>>,
     /// What action-set patterns expand to and which actions exist.
     catalog: &'static Catalog,
+    /// Where policy files are read from.
+    files: Arc<dyn FileSource>,
+    /// Every policy loaded, in load order (a file named twice is kept once).
+    policies: std::cell::RefCell<Vec<Policy>>,
 }
 
 impl Loader {
     fn warn(&self, policy: &Policy, text: Option<&str>) {
+        {
+            let mut kept = self.policies.borrow_mut();
+            let seen = kept.iter().any(|p| {
+                p.source == policy.source && p.pointer == policy.pointer && p.kind == policy.kind
+            });
+            if !seen {
+                kept.push(policy.clone());
+            }
+        }
         self.warnings
             .borrow_mut()
             .extend(Warning::of_policy(policy, text, self.catalog));
@@ -229,17 +243,13 @@ impl Loader {
         let joined = self.base_dir.join(reference);
         let paths: Vec<PathBuf> = if reference.contains(['*', '?', '[']) {
             let pattern = joined.to_string_lossy().into_owned();
-            let mut found: Vec<PathBuf> = glob::glob(&pattern)
-                .map_err(|e| {
-                    self.err(
-                        pointer,
-                        at,
-                        format!("invalid file pattern `{reference}`: {e}"),
-                    )
-                })?
-                .filter_map(Result::ok)
-                .collect();
-            found.sort();
+            let found: Vec<PathBuf> = self.files.glob(&pattern).map_err(|e| {
+                self.err(
+                    pointer,
+                    at,
+                    format!("invalid file pattern `{reference}`: {e}"),
+                )
+            })?;
             if found.is_empty() {
                 return Err(self.err(
                     pointer,
@@ -254,10 +264,12 @@ impl Loader {
         paths
             .iter()
             .map(|path| {
-                let text = crate::files::read_text(path, crate::files::DEFAULT_MAX_POLICY_BYTES)
+                let text = self
+                    .files
+                    .read_text(path, crate::files::DEFAULT_MAX_POLICY_BYTES)
                     .map_err(|e| self.err(pointer, at, format!("cannot read policy: {e}")))?;
                 let policy =
-                    Policy::parse(&text, kind, &path.display().to_string()).map_err(|e| {
+                    Policy::parse(&text, kind, &self.files.source_name(path)).map_err(|e| {
                         ScenarioError {
                             message: e.to_string(),
                         }
@@ -300,18 +312,22 @@ struct OrgNode {
     rcp: Vec<Policy>,
 }
 
-pub(super) fn load(path: &Path, catalog: &'static Catalog) -> Result<Scenario, ScenarioError> {
-    let text =
-        crate::files::read_text(path, crate::files::DEFAULT_MAX_FILE_BYTES).map_err(|e| {
-            ScenarioError {
-                message: e.to_string(),
-            }
+pub(super) fn load(
+    path: &Path,
+    catalog: &'static Catalog,
+    files: Arc<dyn FileSource>,
+) -> Result<Scenario, ScenarioError> {
+    let text = files
+        .read_text(path, crate::files::DEFAULT_MAX_FILE_BYTES)
+        .map_err(|e| ScenarioError {
+            message: e.to_string(),
         })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let source = path.display().to_string();
+    let source = files.source_name(path);
     let yaml = crate::yaml::is_yaml_path(path);
     let loader = Loader {
         catalog,
+        files,
         ..Loader::new(&source, &base_dir, yaml)
     };
     if yaml {
@@ -330,6 +346,8 @@ impl Loader {
             yaml,
             warnings: Default::default(),
             catalog: Catalog::builtin(),
+            files: Arc::new(DiskFiles),
+            policies: Default::default(),
         }
     }
 }
@@ -493,6 +511,7 @@ fn from_document(mut loader: Loader, doc: &JsonValue) -> Result<Scenario, Scenar
         action_sets,
         compiled,
         warnings: loader.warnings.into_inner(),
+        policies: loader.policies.into_inner(),
     })
 }
 

@@ -231,6 +231,8 @@ pub struct Scenario {
     compiled: Vec<PrincipalSets>,
     /// Warnings about the policies it loaded.
     warnings: Vec<crate::warning::Warning>,
+    /// Every policy it loaded, once each, in load order.
+    policies: Vec<iamsim_engine::Policy>,
 }
 
 #[derive(Debug)]
@@ -246,7 +248,25 @@ struct PrincipalSets {
 impl Scenario {
     /// Loads a scenario file; policy paths and patterns are relative to its folder.
     pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
-        load::load(path, iamsim_catalog::Catalog::builtin())
+        Self::load_with_catalog(path, iamsim_catalog::Catalog::builtin())
+    }
+
+    /// [`Scenario::load_with_catalog`] reading the scenario file and every policy
+    /// file it names through `files` (the disk with some files replaced, the files
+    /// at a git revision, …).
+    pub fn load_from(
+        path: &std::path::Path,
+        catalog: &'static iamsim_catalog::Catalog,
+        files: Arc<dyn crate::source::FileSource>,
+    ) -> Result<Scenario, ScenarioError> {
+        load::load(path, catalog, files)
+    }
+
+    /// Every policy document the scenario loaded (identity policies, boundaries,
+    /// session policies, resource policies, SCPs and RCPs), each once, in the order
+    /// the loader read them. `iamsim diff` synthesizes witness requests from them.
+    pub fn policies(&self) -> &[iamsim_engine::Policy] {
+        &self.policies
     }
 
     /// [`Scenario::load`] with another catalog (the pinned one plus a user's overlay
@@ -256,7 +276,7 @@ impl Scenario {
         path: &std::path::Path,
         catalog: &'static iamsim_catalog::Catalog,
     ) -> Result<Scenario, ScenarioError> {
-        load::load(path, catalog)
+        load::load(path, catalog, Arc::new(crate::source::DiskFiles))
     }
 
     /// The action catalog the scenario was loaded with.
