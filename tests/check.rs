@@ -443,11 +443,12 @@ fn a_policies_text_seen_again_after_the_cache_is_emptied_is_warned_about_once() 
             r#"{{"id": "{id}", "policies": {{"identity": [{{"Statement": {{"Sid": "S{sid}", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}}}]}}, "request": {{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}}, "expect": "allowed"}}"#
         )
     };
-    // Past 256 KiB of distinct cases (two blocks, more than MAX_CACHED_SETS sets),
-    // then the first case's policies again.
-    let n = 2000;
+    // Distinct cases past the cache's bound (more than MAX_CACHED_POLICY_BYTES =
+    // 1 MiB of `policies` text, several 256 KiB blocks), then the first case's
+    // policies again.
+    let n = 12_000;
     let mut text: String = (0..n).map(|i| case(&format!("c{i}"), i) + "\n").collect();
-    assert!(text.len() > 2 * (1 << 18));
+    assert!(text.len() > 3 * (1 << 20));
     text.push_str(&(case("again", 0) + "\n"));
     std::fs::write(&file, text).expect("write");
     let r = check(&[file.to_str().expect("UTF-8 temp path"), "-q"]);

@@ -192,16 +192,18 @@ where
     Ok((results, warnings))
 }
 
-/// Compiled policy sets a case-file reader keeps for later cases with the same
-/// `policies` text, besides those of the block being read: past this many it forgets
-/// them all and compiles again what comes back, so memory stays bounded on a file of
-/// any size (a file whose cases share a few policy sets still compiles each once).
-pub const MAX_CACHED_SETS: usize = 256;
+/// How much `policies` text (in bytes) the compiled sets a case-file reader keeps
+/// for later cases may have been compiled from, besides those of the block being
+/// read: past this it forgets them all and compiles again what comes back, so memory
+/// stays bounded on a file of any size (a compiled set takes ≈ 25 bytes per byte of
+/// its text, so ≈ 26 MB), and a file whose cases share up to a few thousand policy
+/// sets still compiles each once.
+pub const MAX_CACHED_POLICY_BYTES: usize = 1 << 20;
 
 /// Reads a case file block by block, as [`map_case_file_with_warnings`] does, but
 /// hands each block's results (in file order) and the warnings first found in it to
 /// `sink` instead of keeping them: nothing is kept per case, so memory stays bounded
-/// by the block and [`MAX_CACHED_SETS`], whatever the file's size. JSON Lines files
+/// by the block and [`MAX_CACHED_POLICY_BYTES`], whatever the file's size. JSON Lines files
 /// have no size limit; a file that is one JSON array is read whole, and `max_bytes`
 /// limits it.
 pub fn stream_case_file<T, F, S>(
@@ -271,6 +273,8 @@ struct LinesReader {
     distinct: ByHash<Vec<(Box<str>, usize)>>,
     /// The compiled sets; `None` for texts that did not compile.
     sets: Vec<Option<Arc<CompiledPolicySet>>>,
+    /// The bytes of `policies` text `sets` were compiled from.
+    cached_bytes: usize,
     /// The warnings of every distinct policies text, located at its first case.
     warnings: Vec<Warning>,
     /// The hashes of the texts the cache forgot: their warnings were given, and are
@@ -285,6 +289,7 @@ impl LinesReader {
             source,
             distinct: Default::default(),
             sets: Vec::new(),
+            cached_bytes: 0,
             warnings: Vec::new(),
             warned: Default::default(),
         }
@@ -298,11 +303,12 @@ impl LinesReader {
         F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
     {
         use rayon::prelude::*;
-        if self.sets.len() > MAX_CACHED_SETS {
+        if self.cached_bytes > MAX_CACHED_POLICY_BYTES {
             for (hash, _) in self.distinct.drain() {
                 self.warned.insert(hash, ());
             }
             self.sets.clear();
+            self.cached_bytes = 0;
         }
         let lines = case_lines(text, lines_before);
         let mut firsts = Vec::new();
@@ -317,6 +323,7 @@ impl LinesReader {
                     None => {
                         let set = self.sets.len() + firsts.len();
                         same.push((text.into(), set));
+                        self.cached_bytes += text.len();
                         firsts.push(i);
                         set
                     }

@@ -25,7 +25,7 @@ use crate::report::{print_warnings, strict_failure};
 use iamsim_catalog::Catalog;
 use iamsim_engine::explain::render_text;
 use iamsim_scenario::cases::{
-    map_case_file_with_warnings, stream_case_file, Case, MAX_CACHED_SETS,
+    map_case_file_with_warnings, stream_case_file, Case, MAX_CACHED_POLICY_BYTES,
 };
 use iamsim_scenario::files::{read_text, DEFAULT_MAX_FILE_BYTES};
 use iamsim_scenario::{BatchEvaluator, InputError, Scenario, Warning};
@@ -46,9 +46,10 @@ Expectation tables (with --scenario):
 Case files (without --scenario):
   JSON Lines are read and reported case by case (text and jsonl output; --format
   github and --junit keep every result until the end): memory stays bounded on a
-  file of any size. Compiled policies are cached for up to 256 distinct `policies`
-  texts besides those of the block being read (256 KiB of the file); past that
-  the cache is emptied and recompiles what comes back. A case whose `expect` is
+  file of any size. Compiled policies are cached for distinct `policies` texts of
+  up to 1 MiB in all (about 26 MB compiled), besides those of the block being read
+  (256 KiB of the file); past that the cache is emptied and recompiles what comes
+  back. A case whose `expect` is
   missing or `unknown` is evaluated and reported with its decision (`eval`), neither
   passed nor failed.
 
@@ -147,7 +148,10 @@ fn streams(args: &CheckArgs) -> bool {
 /// before the next is read; only the counts, the first failures for the summary
 /// and the ids (to flag repeated ones) are kept.
 fn stream_cases(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
-    const _: () = assert!(MAX_CACHED_SETS == 256, "the --help text states the bound");
+    const _: () = assert!(
+        MAX_CACHED_POLICY_BYTES == 1 << 20,
+        "the --help text states the bound"
+    );
     let source = args.file.display().to_string();
     let (mut tally, mut ids, mut warnings) = (Tally::default(), DuplicateIds::default(), 0);
     let mut written = Ok(());
