@@ -552,6 +552,37 @@ impl Catalog {
         out
     }
 
+    /// Whether [`Catalog::expand`] of `pattern` would be non-empty, without building
+    /// the list: it stops at the first action covered (a policy warning only asks
+    /// whether a pattern matches anything, and `s3:*` covers hundreds).
+    pub fn covers_any(&self, pattern: &str) -> bool {
+        let (service_pattern, name_pattern) = match pattern.split_once(':') {
+            Some(parts) => parts,
+            None if !pattern.is_empty() && pattern.bytes().all(|b| b == b'*') => ("*", "*"),
+            None => return false,
+        };
+        let service_tokens = glob::compile(service_pattern);
+        let name_tokens = glob::compile(name_pattern);
+        let covers = |service: &Service| {
+            if glob::is_literal(&name_tokens) {
+                service.action(name_pattern).is_some()
+            } else {
+                service
+                    .actions
+                    .iter()
+                    .any(|a| glob::matches(&name_tokens, a.name.as_bytes()))
+            }
+        };
+        if glob::is_literal(&service_tokens) {
+            self.service(service_pattern).is_some_and(covers)
+        } else {
+            self.services
+                .iter()
+                .filter(|s| glob::matches(&service_tokens, s.prefix.as_bytes()))
+                .any(covers)
+        }
+    }
+
     /// Existing action names near `name` (a typo, or a pattern that matches
     /// nothing), nearest first, at most five, each `prefix:Name` as AWS spells it.
     /// For a pattern such as `s3:Gett*` the suggestion is a pattern that does match

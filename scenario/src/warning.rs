@@ -71,7 +71,7 @@ pub fn catalog_warnings(policy: &Policy, catalog: &Catalog) -> Vec<Warning> {
                 continue;
             };
             let message = if action.contains(['*', '?']) {
-                if !catalog.expand(action).is_empty() {
+                if catalog.covers_any(action) {
                     continue;
                 }
                 let near = catalog.suggest(action);
