@@ -185,8 +185,12 @@ pub fn parse(text: &str, first_line: u32, limits: JsonLimits) -> Result<JsonValu
 }
 
 /// Escapes one JSON Pointer reference token (`~` → `~0`, `/` → `~1`).
-pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+pub fn escape_pointer_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        token.into()
+    }
 }
 
 struct Parser<'a> {
