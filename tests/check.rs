@@ -444,7 +444,7 @@ fn a_policies_text_seen_again_after_the_cache_is_emptied_is_warned_about_once() 
         )
     };
     // Distinct cases past the cache's bound (more than MAX_CACHED_POLICY_BYTES =
-    // 1 MiB of `policies` text, several 256 KiB blocks), then the first case's
+    // 512 KiB of `policies` text, several 256 KiB blocks), then the first case's
     // policies again.
     let n = 12_000;
     let mut text: String = (0..n).map(|i| case(&format!("c{i}"), i) + "\n").collect();

@@ -196,9 +196,9 @@ where
 /// for later cases may have been compiled from, besides those of the block being
 /// read: past this it forgets them all and compiles again what comes back, so memory
 /// stays bounded on a file of any size (a compiled set takes ≈ 25 bytes per byte of
-/// its text, so ≈ 26 MB), and a file whose cases share up to a few thousand policy
+/// its text, so ≈ 13 MB), and a file whose cases share up to a few thousand policy
 /// sets still compiles each once.
-pub const MAX_CACHED_POLICY_BYTES: usize = 1 << 20;
+pub const MAX_CACHED_POLICY_BYTES: usize = 1 << 19;
 
 /// Reads a case file block by block, as [`map_case_file_with_warnings`] does, but
 /// hands each block's results (in file order) and the warnings first found in it to

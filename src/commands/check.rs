@@ -47,11 +47,10 @@ Case files (without --scenario):
   JSON Lines are read and reported case by case (text and jsonl output; --format
   github and --junit keep every result until the end): memory stays bounded on a
   file of any size. Compiled policies are cached for distinct `policies` texts of
-  up to 1 MiB in all (about 26 MB compiled), besides those of the block being read
-  (256 KiB of the file); past that the cache is emptied and recompiles what comes
-  back. A case whose `expect` is
-  missing or `unknown` is evaluated and reported with its decision (`eval`), neither
-  passed nor failed.
+  up to 512 KiB in all (about 13 MB compiled), besides those of the block being
+  read (256 KiB of the file); past that the cache is emptied and recompiles what
+  comes back. A case whose `expect` is missing or `unknown` is evaluated and
+  reported with its decision (`eval`), neither passed nor failed.
 
 Exit status: 0 every row passed; 1 some row mismatched or could not be evaluated, or
 --strict and a policy drew a warning; 2 the table, scenario or case file could not be
@@ -149,7 +148,7 @@ fn streams(args: &CheckArgs) -> bool {
 /// and the ids (to flag repeated ones) are kept.
 fn stream_cases(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     const _: () = assert!(
-        MAX_CACHED_POLICY_BYTES == 1 << 20,
+        MAX_CACHED_POLICY_BYTES == 1 << 19,
         "the --help text states the bound"
     );
     let source = args.file.display().to_string();
