@@ -435,11 +435,14 @@ impl<'a> Parser<'a> {
     /// by the closing `close` is reported at the comma, in the container being read,
     /// not at the bracket on a later line and not in an element that does not exist.
     fn comma(&mut self, close: u8) -> Result<(), JsonError> {
-        let at = self.error(JsonErrorKind::TrailingComma(char::from(close)));
+        // The error is located only when there is one (locating every comma was 4 %
+        // of a policy's parse + compile).
+        let at = (self.pos, self.line, self.line_start);
         self.pos += 1;
         self.skip_ws();
         if self.peek() == Some(close) {
-            return Err(at);
+            (self.pos, self.line, self.line_start) = at;
+            return Err(self.error(JsonErrorKind::TrailingComma(char::from(close))));
         }
         Ok(())
     }
