@@ -368,6 +368,96 @@ fn case_file_junit() {
     insta::assert_snapshot!("case_file_junit", xml);
 }
 
+/// Case files are reported as they are read (text, jsonl) and, with a JUnit report,
+/// from every result kept to the end: both must print the same bytes.
+#[test]
+fn streamed_and_collected_case_reports_are_the_same() {
+    for file in [CASES, CONFORMANCE, "fixtures/bad/cases/mixed.jsonl"] {
+        for quiet in [false, true] {
+            let mut args = vec![file];
+            if quiet {
+                args.push("-q");
+            }
+            let streamed = check(&args);
+            let (collected, _) = check_junit("streamed_vs_collected", &args);
+            assert_eq!(streamed.code, collected.code, "{file}");
+            assert_eq!(streamed.stdout, collected.stdout, "{file} quiet={quiet}");
+            assert_eq!(streamed.stderr, collected.stderr, "{file} quiet={quiet}");
+        }
+    }
+}
+
+/// A case without `expect`, or with `"expect": "unknown"`, is evaluated and reported
+/// with its decision, and neither passes nor fails the run.
+#[test]
+fn cases_without_an_expectation_are_evaluated_not_judged() {
+    let dir = scratch("unjudged");
+    let file = dir.join("c.jsonl");
+    let policies = r#"{"identity": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}]}"#;
+    let request = r#"{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}"#;
+    let lines: Vec<String> = [r#", "expect": "allowed""#, r#", "expect": "unknown""#, ""]
+        .iter()
+        .enumerate()
+        .map(|(i, expect)| {
+            format!(r#"{{"id": "c{i}", "policies": {policies}, "request": {request}{expect}}}"#)
+        })
+        .collect();
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+    let path = file.to_str().expect("UTF-8 temp path");
+    let r = check(&[path]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        last_line(&r.stdout),
+        "1 passed, 0 failed, 2 not judged (no expectation)"
+    );
+    assert!(r.stdout.contains("eval  c1  arn:aws:iam::111122223333:user/alice s3:GetObject arn:aws:s3:::b/k  allowed\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("eval  c2 "), "{}", r.stdout);
+    let r = check(&[path, "--format", "jsonl"]);
+    assert!(
+        r.stdout
+            .contains(r#"{"id":"c1","line":2,"decision":"allowed","expect":null,"pass":null}"#),
+        "{}",
+        r.stdout
+    );
+    let (r, xml) = check_junit("unjudged_junit", &[path]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        xml.contains(r#"tests="3" failures="0" errors="0""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("allowed (no expectation)</system-out>"),
+        "{xml}"
+    );
+}
+
+/// The case reader forgets its compiled sets past a bound; a policies text that
+/// comes back after that is compiled again, decides the same, and is not warned
+/// about twice.
+#[test]
+fn a_policies_text_seen_again_after_the_cache_is_emptied_is_warned_about_once() {
+    let dir = scratch("cache_bound");
+    let file = dir.join("c.jsonl");
+    let case = |id: &str, sid: usize| {
+        format!(
+            r#"{{"id": "{id}", "policies": {{"identity": [{{"Statement": {{"Sid": "S{sid}", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}}}]}}, "request": {{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}}, "expect": "allowed"}}"#
+        )
+    };
+    // Distinct cases past the cache's bound (more than MAX_CACHED_POLICY_BYTES =
+    // 512 KiB of `policies` text, several 256 KiB blocks), then the first case's
+    // policies again.
+    let n = 12_000;
+    let mut text: String = (0..n).map(|i| case(&format!("c{i}"), i) + "\n").collect();
+    assert!(text.len() > 3 * (1 << 20));
+    text.push_str(&(case("again", 0) + "\n"));
+    std::fs::write(&file, text).expect("write");
+    let r = check(&[file.to_str().expect("UTF-8 temp path"), "-q"]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    assert_eq!(last_line(&r.stdout), format!("{} passed, 0 failed", n + 1));
+    // One "no `Version`" warning per distinct text, the repeated one included once.
+    assert_eq!(r.stderr.matches("no `Version`").count(), n, "{}", r.stderr);
+}
+
 // ---- unusable input: exit 2 ----
 
 #[test]

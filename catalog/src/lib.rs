@@ -607,6 +607,13 @@ impl Catalog {
         out
     }
 
+    /// Whether [`Catalog::expand`] of `pattern` would be non-empty, without building
+    /// the list: it stops at the first action covered (a policy warning only asks
+    /// whether a pattern matches anything, and `s3:*` covers hundreds).
+    pub fn covers_any(&self, pattern: &str) -> bool {
+        self.any_action(pattern, |_| true)
+    }
+
     /// Existing action names near `name` (a typo, or a pattern that matches
     /// nothing), nearest first, at most five, each `prefix:Name` as AWS spells it.
     /// For a pattern such as `s3:Gett*` the suggestion is a pattern that does match

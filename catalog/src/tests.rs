@@ -445,3 +445,37 @@ fn access_levels_and_key_types_parse() {
     }
     assert_eq!(ConditionKeyType::parse("ArrayOf"), None);
 }
+
+/// `covers_any` is `!expand(..).is_empty()` without the list.
+#[test]
+fn covers_any_agrees_with_expand() {
+    let catalog = Catalog::builtin();
+    for pattern in [
+        "*",
+        "**",
+        "*:*",
+        "s3:*",
+        "s3:GetObject",
+        "s3:getobject",
+        "s3:?GetObject",
+        "s3:GetObject?",
+        "s3:GetObject*",
+        "S3:Get*",
+        "s?:Get*",
+        "*:Describe*",
+        "nope:*",
+        "s3:",
+        ":",
+        "",
+        "s3",
+        "connect:Describe?nstance",
+        "kms:Decrypt*?",
+        "*:*Zz9",
+    ] {
+        assert_eq!(
+            catalog.covers_any(pattern),
+            !catalog.expand(pattern).is_empty(),
+            "{pattern}"
+        );
+    }
+}

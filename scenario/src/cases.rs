@@ -21,8 +21,9 @@ pub struct Case {
     pub id: String,
     /// Line of the case in its file (1-based).
     pub line: u32,
-    /// What AWS decides.
-    pub expect: Decision,
+    /// What AWS decides; `None` when the case does not say (no `expect`, or
+    /// `"expect": "unknown"`): it is evaluated and reported, not judged.
+    pub expect: Option<Decision>,
     /// The request.
     pub request: Request,
     /// The compiled policies, or why they could not be compiled (an `error` outcome).
@@ -182,14 +183,51 @@ where
     T: Send,
     F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
 {
-    /// Enough lines per block to keep both cores busy between the block's steps.
-    const BLOCK_BYTES: usize = 1 << 20;
+    crate::files::check_size(path, max_bytes)?;
+    let (mut results, mut warnings) = (Vec::new(), Vec::new());
+    stream_case_file(path, u64::MAX, source, f, |block, new_warnings| {
+        results.extend(block);
+        warnings.extend(new_warnings);
+    })?;
+    Ok((results, warnings))
+}
+
+/// How much `policies` text (in bytes) the compiled sets a case-file reader keeps
+/// for later cases may have been compiled from, besides those of the block being
+/// read: past this it forgets them all and compiles again what comes back, so memory
+/// stays bounded on a file of any size (a compiled set takes ≈ 25 bytes per byte of
+/// its text, so ≈ 13 MB), and a file whose cases share up to a few thousand policy
+/// sets still compiles each once.
+pub const MAX_CACHED_POLICY_BYTES: usize = 1 << 19;
+
+/// Reads a case file block by block, as [`map_case_file_with_warnings`] does, but
+/// hands each block's results (in file order) and the warnings first found in it to
+/// `sink` instead of keeping them: nothing is kept per case, so memory stays bounded
+/// by the block and [`MAX_CACHED_POLICY_BYTES`], whatever the file's size. JSON Lines files
+/// have no size limit; a file that is one JSON array is read whole, and `max_bytes`
+/// limits it.
+pub fn stream_case_file<T, F, S>(
+    path: &std::path::Path,
+    max_bytes: u64,
+    source: &str,
+    f: F,
+    mut sink: S,
+) -> Result<(), crate::files::InputError>
+where
+    T: Send,
+    F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
+    S: FnMut(Vec<T>, Vec<Warning>),
+{
+    /// Enough lines per block to keep both cores busy between the block's steps
+    /// (about a hundred cases of a few KB), few enough that the block's compiled sets
+    /// stay a small part of the memory bound.
+    const BLOCK_BYTES: usize = 1 << 18;
     let mut reader = LinesReader::new(source.into());
-    let mut out = Vec::new();
     // Until the first non-blank character, the file may still be a JSON array.
     let mut opening = Some(String::new());
     let mut document: Option<String> = None;
-    crate::files::read_lines_in_blocks(path, max_bytes, BLOCK_BYTES, |text, lines_before| {
+    let mut too_big = None;
+    crate::files::read_lines_in_blocks(path, u64::MAX, BLOCK_BYTES, |text, lines_before| {
         if let Some(whole) = &mut document {
             whole.push_str(text);
             return;
@@ -201,17 +239,29 @@ where
                 if start.is_empty() {
                     opening = Some(blank);
                 } else {
-                    document = Some(blank);
+                    // Read whole: the size limit applies.
+                    too_big = crate::files::check_size(path, max_bytes).err();
+                    document = Some(if too_big.is_some() {
+                        String::new()
+                    } else {
+                        blank
+                    });
                 }
                 return;
             }
         }
+        let mut out = Vec::new();
         reader.block(text, lines_before, &f, &mut out);
+        sink(out, std::mem::take(&mut reader.warnings));
     })?;
-    Ok(match document {
-        Some(whole) => map_cases_with_warnings(&whole, source, f),
-        None => (out, reader.warnings),
-    })
+    if let Some(e) = too_big {
+        return Err(e);
+    }
+    if let Some(whole) = document {
+        let (results, warnings) = map_cases_with_warnings(&whole, source, f);
+        sink(results, warnings);
+    }
+    Ok(())
 }
 
 /// Reads the cases of JSON Lines text given in blocks of whole lines, compiling each
@@ -223,8 +273,14 @@ struct LinesReader {
     distinct: ByHash<Vec<(Box<str>, usize)>>,
     /// The compiled sets; `None` for texts that did not compile.
     sets: Vec<Option<Arc<CompiledPolicySet>>>,
+    /// The bytes of `policies` text `sets` were compiled from.
+    cached_bytes: usize,
     /// The warnings of every distinct policies text, located at its first case.
     warnings: Vec<Warning>,
+    /// The hashes of the texts the cache forgot: their warnings were given, and are
+    /// not given again when such a text comes back (a hash shared by two different
+    /// texts would at worst lose the second one's warnings, never a decision).
+    warned: ByHash<()>,
 }
 
 impl LinesReader {
@@ -233,7 +289,9 @@ impl LinesReader {
             source,
             distinct: Default::default(),
             sets: Vec::new(),
+            cached_bytes: 0,
             warnings: Vec::new(),
+            warned: Default::default(),
         }
     }
 
@@ -245,6 +303,13 @@ impl LinesReader {
         F: Fn(Result<&Case, CaseError>, &CaseSource<'_>) -> T + Sync,
     {
         use rayon::prelude::*;
+        if self.cached_bytes > MAX_CACHED_POLICY_BYTES {
+            for (hash, _) in self.distinct.drain() {
+                self.warned.insert(hash, ());
+            }
+            self.sets.clear();
+            self.cached_bytes = 0;
+        }
         let lines = case_lines(text, lines_before);
         let mut firsts = Vec::new();
         let groups: Vec<Option<usize>> = lines
@@ -258,6 +323,7 @@ impl LinesReader {
                     None => {
                         let set = self.sets.len() + firsts.len();
                         same.push((text.into(), set));
+                        self.cached_bytes += text.len();
                         firsts.push(i);
                         set
                     }
@@ -269,9 +335,14 @@ impl LinesReader {
             .par_iter()
             .map(|&i| lines.get(i).and_then(|line| compile_policies(line, source)))
             .collect();
-        for set in compiled {
+        for (set, &first) in compiled.into_iter().zip(&firsts) {
+            let seen = lines
+                .get(first)
+                .is_some_and(|line| self.warned.contains_key(&line.hash));
             self.sets.push(set.map(|(set, warnings)| {
-                self.warnings.extend(warnings);
+                if !seen {
+                    self.warnings.extend(warnings);
+                }
                 set
             }));
         }
@@ -460,7 +531,7 @@ impl Default for Scratch<'_> {
             case: Case {
                 id: String::new(),
                 line: 0,
-                expect: Decision::ImplicitDeny,
+                expect: None,
                 request: Request::new("", "", ""),
                 policies: Err(String::new()),
             },
@@ -543,7 +614,7 @@ fn read_compiled_case<'a>(
 /// The parts of a case line, borrowed from it.
 struct CaseText<'a> {
     id: &'a str,
-    expect: Decision,
+    expect: Option<Decision>,
     principal: &'a str,
     action: &'a str,
     resource: &'a str,
@@ -572,7 +643,7 @@ fn scan_case<'a>(
     s.object(|s, name| {
         match name {
             "id" => id = Some(s.string()?),
-            "expect" => expect = Some(Decision::from_name(s.string()?)?),
+            "expect" => expect = Some(expectation(s.string()?)?),
             // Already found (by the same scan, so it ends where the value does).
             "policies" if s.i == policies_span.start => {
                 s.i = policies_span.end;
@@ -592,13 +663,22 @@ fn scan_case<'a>(
     policies?;
     Some(CaseText {
         id: id?,
-        expect: expect?,
+        expect: expect.flatten(),
         principal,
         action,
         resource,
         principal_account,
         resource_account,
     })
+}
+
+/// The `expect` word: a decision, or `unknown` (`Some(None)`) for a case nobody has
+/// judged yet; `None` for anything else.
+fn expectation(word: &str) -> Option<Option<Decision>> {
+    match word {
+        "unknown" => Some(None),
+        other => Decision::from_name(other).map(Some),
+    }
 }
 
 /// Principal, action, resource and the two accounts of a request.
@@ -798,19 +878,16 @@ fn case_from_json_cached(
         .and_then(JsonValue::as_str)
         .ok_or_else(|| at.err("/id", v.position, "missing string `id`"))?;
     at.id = id.to_owned();
-    let expect_v = v
-        .get("expect")
-        .ok_or_else(|| at.err("/expect", v.position, "missing `expect`"))?;
-    let expect = expect_v
-        .as_str()
-        .and_then(Decision::from_name)
-        .ok_or_else(|| {
+    let expect = match v.get("expect") {
+        None => None,
+        Some(expect_v) => expect_v.as_str().and_then(expectation).ok_or_else(|| {
             at.err(
                 "/expect",
                 expect_v.position,
                 "`expect` must be `allowed`, `explicitDeny` or `implicitDeny`",
             )
-        })?;
+        })?,
+    };
     let request_v = v
         .get("request")
         .ok_or_else(|| at.err("/request", v.position, "missing `request`"))?;

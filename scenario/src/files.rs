@@ -101,7 +101,7 @@ fn count_newlines(bytes: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', bytes).count()
 }
 
-fn check_size(path: &Path, max_bytes: u64) -> Result<(), InputError> {
+pub(crate) fn check_size(path: &Path, max_bytes: u64) -> Result<(), InputError> {
     let meta = std::fs::metadata(path).map_err(|e| InputError::new(path, e))?;
     if meta.is_dir() {
         return Err(InputError::new(path, "is a directory"));

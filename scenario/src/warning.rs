@@ -100,19 +100,23 @@ pub fn catalog_warnings(policy: &Policy, catalog: &Catalog) -> Vec<Warning> {
     for statement in &policy.statements {
         for entry in &statement.action.entries {
             let action = entry.value.as_str();
-            if action == "*"
-                || action.contains(char::is_whitespace)
-                || Catalog::unlisted_but_used_by_aws(action)
-            {
+            if action == "*" || action.contains(char::is_whitespace) {
                 continue;
             }
             let Some((service, _)) = action.split_once(':') else {
                 continue;
             };
-            let (code, message) = if action.contains(['*', '?']) {
-                if !catalog.expand(action).is_empty() {
-                    continue;
-                }
+            let wildcard = action.contains(['*', '?']);
+            let known = if wildcard {
+                catalog.covers_any(action)
+            } else {
+                catalog.action(action).is_some()
+            };
+            // The list of names AWS uses is consulted only for names the catalog lacks.
+            if known || Catalog::unlisted_but_used_by_aws(action) {
+                continue;
+            }
+            let (code, message) = if wildcard {
                 let near = catalog.suggest(action);
                 let message = format!(
                     "action pattern `{action}` matches no action of the catalog ({}){}",
@@ -120,8 +124,6 @@ pub fn catalog_warnings(policy: &Policy, catalog: &Catalog) -> Vec<Warning> {
                     did_you_mean(&near)
                 );
                 ("INVALID_ACTION", message)
-            } else if catalog.action(action).is_some() {
-                continue;
             } else if !service.contains(['*', '?']) && catalog.service(service).is_none() {
                 let near = catalog.suggest_services(service);
                 let message = format!(

@@ -2,6 +2,8 @@
 //! requests (from a file, or generated from its principals × matrix targets) or a
 //! self-contained case file repeatedly, and reports decisions per second, the median
 //! and 99th-percentile nanoseconds per decision, and the process's peak memory.
+//! With `--compile FILE…` it measures loading instead: parse and compile of each
+//! policy document, in microseconds.
 //!
 //! Timing: decisions run in batches of [`BATCH`]; each batch is timed with
 //! `std::time::Instant`, and its time divided by its size is one ns/decision sample.
@@ -11,10 +13,11 @@
 
 use crate::error::{CliError, Outcome};
 use crate::input::rows::{parse_jsonl_row, CsvRows};
-use crate::report::bench::{group, Phase, Report};
+use crate::report::bench::{group, CompileReport, CompileRow, Phase, Report};
 use crate::report::print_warnings;
+use iamsim_engine::model::{Policy, PolicyKind};
 use iamsim_engine::request::{ContextValue, Request};
-use iamsim_engine::{CompiledPolicySet, Decision};
+use iamsim_engine::{CompiledPolicySet, Decision, PolicySet};
 use iamsim_scenario::cases::map_cases_with_warnings;
 use iamsim_scenario::files::{read_text, DEFAULT_MAX_FILE_BYTES};
 use iamsim_scenario::generate::matrix_rows;
@@ -28,7 +31,7 @@ pub const BATCH: usize = 1_000;
 
 /// The arguments of `iamsim bench`.
 #[derive(Debug, Clone, clap::Args)]
-#[command(group(clap::ArgGroup::new("input").required(true).args(["scenario", "cases"])))]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["scenario", "cases", "compile"])))]
 #[command(after_help = "\
 Exit status: 0 measured; 2 the scenario, requests or case file could not be used.")]
 pub struct BenchArgs {
@@ -48,6 +51,15 @@ pub struct BenchArgs {
     /// parse and compile it, then measures `evaluate` over its cases.
     #[arg(long, conflicts_with = "scenario")]
     pub cases: Option<PathBuf>,
+    /// Policy documents (JSON): measure how long each takes to load — parse, and
+    /// compile into a policy set of its own — and all of them, in µs (median and p99
+    /// over repeated loads). Reading the files is not timed.
+    #[arg(long, num_args = 1.., value_name = "FILE", conflicts_with_all = ["scenario", "cases"])]
+    pub compile: Vec<PathBuf>,
+    /// The role of the --compile documents: identity, resource, boundary, session,
+    /// scp or rcp.
+    #[arg(long, default_value = "identity", value_parser = parse_kind, requires = "compile")]
+    pub kind: PolicyKind,
     /// Seconds to measure each phase.
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
@@ -67,6 +79,15 @@ pub fn run(args: &BenchArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             "--seconds must be a positive number".to_owned(),
         ));
     }
+    if !args.compile.is_empty() {
+        let report = bench_compile(args).map_err(CliError::Invalid)?;
+        if args.json {
+            writeln!(out, "{}", report.to_json())?;
+        } else {
+            report.write_text(out)?;
+        }
+        return Ok(Outcome::Success);
+    }
     let report = match (&args.scenario, &args.cases) {
         (Some(scenario), _) => bench_scenario(scenario, args),
         (None, Some(cases)) => bench_cases(cases, args),
@@ -79,6 +100,99 @@ pub fn run(args: &BenchArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         report.write_text(out)?;
     }
     Ok(Outcome::Success)
+}
+
+fn parse_kind(word: &str) -> Result<PolicyKind, String> {
+    use PolicyKind::*;
+    [Identity, Resource, Boundary, Session, Scp, Rcp]
+        .into_iter()
+        .find(|kind| kind.name() == word)
+        .ok_or_else(|| {
+            format!("unknown kind `{word}` (identity, resource, boundary, session, scp, rcp)")
+        })
+}
+
+/// `--compile`: every file loaded (parse + compile, each into a set of its own)
+/// round after round for `--seconds`; one sample per file per round.
+fn bench_compile(args: &BenchArgs) -> Result<CompileReport, String> {
+    let mut files = Vec::with_capacity(args.compile.len());
+    for path in &args.compile {
+        let text = read_text(path, DEFAULT_MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+        let name = path.display().to_string();
+        // Fail before timing, with the located error, rather than time an error path.
+        let policy = Policy::parse(&text, args.kind, &name).map_err(|e| e.to_string())?;
+        let set = policy_set(args.kind, policy);
+        let compiled = CompiledPolicySet::compile(&set).map_err(|e| e.to_string())?;
+        drop(compiled);
+        files.push((name, text, set));
+    }
+    let kind = args.kind;
+    let budget = Duration::from_secs_f64(args.seconds);
+    let mut samples: Vec<[Vec<f64>; 3]> = files.iter().map(|_| Default::default()).collect();
+    let mut rounds = Vec::new();
+    let started = Instant::now();
+    // A warm-up round, then rounds until the budget is spent (at least three).
+    let mut round = 0;
+    while round < 4 || started.elapsed() < budget {
+        let round_start = Instant::now();
+        for ((name, text, set), s) in files.iter().zip(&mut samples) {
+            let t0 = Instant::now();
+            let parsed = Policy::parse(text, kind, name);
+            let t1 = Instant::now();
+            let compiled = CompiledPolicySet::compile(set);
+            let t2 = Instant::now();
+            let loaded = parsed.map(|policy| CompiledPolicySet::compile(&policy_set(kind, policy)));
+            let t3 = Instant::now();
+            drop((compiled, loaded));
+            if round > 0 {
+                let us = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64() * 1e6;
+                let [parse, compile, load] = s;
+                parse.push(us(t0, t1));
+                compile.push(us(t1, t2));
+                load.push(us(t2, t3));
+            }
+        }
+        if round > 0 {
+            rounds.push(round_start.elapsed().as_secs_f64() * 1e6);
+        }
+        round += 1;
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (percentile(v, 0.5), percentile(v, 0.99))
+    };
+    let rows = files
+        .iter()
+        .zip(&mut samples)
+        .map(|((name, text, _), [parse, compile, load])| CompileRow {
+            file: name.clone(),
+            bytes: text.len(),
+            parse_us: median(parse).0,
+            compile_us: median(compile).0,
+            load_us: median(load),
+        })
+        .collect();
+    Ok(CompileReport {
+        kind: kind.name(),
+        rows,
+        rounds: rounds.len(),
+        all_us: median(&mut rounds),
+        peak_rss: peak_rss(),
+    })
+}
+
+/// A set holding `policy` in the slot of its kind.
+fn policy_set(kind: PolicyKind, policy: Policy) -> PolicySet {
+    let mut set = PolicySet::default();
+    match kind {
+        PolicyKind::Identity => set.identity.push(policy),
+        PolicyKind::Resource => set.resource = Some(policy),
+        PolicyKind::Boundary => set.boundary = Some(policy),
+        PolicyKind::Session => set.session = Some(policy),
+        PolicyKind::Scp => set.scp.push(vec![policy]),
+        PolicyKind::Rcp => set.rcp.push(vec![policy]),
+    }
+    set
 }
 
 fn bench_scenario(path: &Path, args: &BenchArgs) -> Result<Report, String> {
@@ -414,6 +528,38 @@ mod tests {
         assert_eq!(v["requests"], 10);
         assert_eq!(v["phases"][0]["name"], "prepare+evaluate");
         assert!(v["phases"][1]["decisions"].as_u64().unwrap_or(0) > 0);
+    }
+
+    #[test]
+    fn compile_report_names_every_file_and_refuses_bad_policies() {
+        let admin = fixture("connect/instance-admin-policy.json");
+        let lock = fixture("connect/recordings-bucket-lock.json");
+        let mut out = Vec::new();
+        let outcome = run(&args(&["--compile", &admin]), &mut out);
+        assert!(matches!(outcome, Ok(Outcome::Success)));
+        let text = String::from_utf8_lossy(&out).into_owned();
+        assert!(text.contains("compile 1 identity policy"), "{text}");
+        assert!(text.contains("instance-admin-policy.json"), "{text}");
+        let mut out = Vec::new();
+        let outcome = run(
+            &args(&["--compile", &lock, "--kind", "resource", "--json"]),
+            &mut out,
+        );
+        assert!(matches!(outcome, Ok(Outcome::Success)));
+        let json: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(json["files"][0]["bytes"].as_u64(), Some(669), "{json}");
+        assert!(json["files"][0]["load_us"]["median"].as_f64() > Some(0.0));
+        // A resource policy is not an identity policy: the located parse error.
+        let outcome = run(&args(&["--compile", &lock]), &mut Vec::new());
+        match outcome {
+            Err(CliError::Invalid(message)) => {
+                assert!(
+                    message.contains("recordings-bucket-lock.json:"),
+                    "{message}"
+                )
+            }
+            _ => panic!("a resource policy compiled as identity"),
+        }
     }
 
     #[test]

@@ -18,12 +18,15 @@ use crate::input::catalog::load_catalog;
 use crate::input::rows::{Expectation, Row, RowParseError};
 use crate::input::table::{read_table, TableFormat};
 use crate::report::check::{
-    write_junit_file, write_report, CheckFormat, CheckResult, Report, Status,
+    write_junit_file, write_report, write_row, CheckFormat, CheckResult, DuplicateIds, Report,
+    Status, Tally,
 };
 use crate::report::{print_warnings, strict_failure};
 use iamsim_catalog::Catalog;
 use iamsim_engine::explain::render_text;
-use iamsim_scenario::cases::{map_case_file_with_warnings, Case};
+use iamsim_scenario::cases::{
+    map_case_file_with_warnings, stream_case_file, Case, MAX_CACHED_POLICY_BYTES,
+};
 use iamsim_scenario::files::{read_text, DEFAULT_MAX_FILE_BYTES};
 use iamsim_scenario::{BatchEvaluator, InputError, Scenario, Warning};
 use std::io::Write;
@@ -39,6 +42,15 @@ Expectation tables (with --scenario):
   same fields. Principals are scenario names or ARNs. expect is allowed,
   explicitDeny, implicitDeny or denied (either deny). The scenario may be JSON or
   YAML.
+
+Case files (without --scenario):
+  JSON Lines are read and reported case by case (text and jsonl output; --format
+  github and --junit keep every result until the end): memory stays bounded on a
+  file of any size. Compiled policies are cached for distinct `policies` texts of
+  up to 512 KiB in all (about 13 MB compiled), besides those of the block being
+  read (256 KiB of the file); past that the cache is emptied and recompiles what
+  comes back. A case whose `expect` is missing or `unknown` is evaluated and
+  reported with its decision (`eval`), neither passed nor failed.
 
 Exit status: 0 every row passed; 1 some row mismatched or could not be evaluated, or
 --strict and a policy drew a warning; 2 the table, scenario or case file could not be
@@ -61,7 +73,8 @@ pub struct CheckArgs {
     /// every row.
     #[arg(long, short = 'q', visible_alias = "failures-only")]
     pub quiet: bool,
-    /// Largest input file read whole, in bytes.
+    /// Largest input file read whole, in bytes: tables, and case files that are one
+    /// JSON array (JSON Lines case files stream, whatever their size).
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
     /// Actions AWS shipped after the pinned action catalog: a JSON file in the
@@ -81,6 +94,9 @@ pub struct CheckArgs {
 
 /// Runs `iamsim check`.
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    if streams(args) {
+        return stream_cases(args, out);
+    }
     let report = match build_report(args) {
         Ok(report) => report,
         Err(e) => {
@@ -115,6 +131,62 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         write_junit(path, &report)?;
     }
     Ok(report.outcome())
+}
+
+/// Whether the run reports case by case as it reads: a JSON Lines case file (or one
+/// that is a JSON array, read whole but reported the same way) in text or jsonl
+/// output, without a JUnit report (which needs every result for its totals).
+fn streams(args: &CheckArgs) -> bool {
+    args.scenario.is_none()
+        && args.junit.is_none()
+        && matches!(args.format, CheckFormat::Text | CheckFormat::Jsonl)
+        && TableFormat::of_path(&args.file) == TableFormat::JsonLines
+}
+
+/// `check` over a case file, each block of cases evaluated, written and dropped
+/// before the next is read; only the counts, the first failures for the summary
+/// and the ids (to flag repeated ones) are kept.
+fn stream_cases(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    const _: () = assert!(
+        MAX_CACHED_POLICY_BYTES == 1 << 19,
+        "the --help text states the bound"
+    );
+    let source = args.file.display().to_string();
+    let (mut tally, mut ids, mut warnings) = (Tally::default(), DuplicateIds::default(), 0);
+    let mut written = Ok(());
+    stream_case_file(
+        &args.file,
+        args.max_file_bytes,
+        &source,
+        |c, at| evaluate_case_or_error(c, at, &source, args.allow_indeterminate),
+        |results, new_warnings| {
+            print_warnings(&new_warnings);
+            warnings += new_warnings.len();
+            for mut r in results {
+                ids.check(&source, &mut r);
+                tally.add(&source, &r);
+                if written.is_ok() {
+                    written = write_row(&r, args.format, args.quiet, &source, out);
+                }
+            }
+        },
+    )?;
+    written?;
+    if tally.total() == 0 {
+        return Err(CliError::Invalid(format!(
+            "{source}: no rows or cases to check (an empty table passes nothing)"
+        )));
+    }
+    match args.format {
+        CheckFormat::Jsonl => eprintln!("{}", tally.summary()),
+        _ => tally.write_text_summary(out)?,
+    }
+    let strict_failed = strict_failure(args.strict, warnings);
+    Ok(if tally.failed() == 0 && !strict_failed {
+        Outcome::Success
+    } else {
+        Outcome::Failures
+    })
 }
 
 fn write_junit(path: &Path, report: &Report) -> Result<(), CliError> {
@@ -183,7 +255,19 @@ pub fn run_cases(
     source: &str,
     allow_indeterminate: bool,
 ) -> Result<(Vec<CheckResult>, Vec<Warning>), InputError> {
-    map_case_file_with_warnings(path, max_file_bytes, source, |c, at| match c {
+    map_case_file_with_warnings(path, max_file_bytes, source, |c, at| {
+        evaluate_case_or_error(c, at, source, allow_indeterminate)
+    })
+}
+
+/// The result of one case as the case reader hands it over.
+fn evaluate_case_or_error(
+    c: Result<&Case, iamsim_scenario::cases::CaseError>,
+    at: &iamsim_scenario::cases::CaseSource<'_>,
+    source: &str,
+    allow_indeterminate: bool,
+) -> CheckResult {
+    match c {
         Ok(case) => {
             let mut result = evaluate_case(case, source, allow_indeterminate);
             // Cases share compiled sets; explain a failure with its own locations.
@@ -199,7 +283,7 @@ pub fn run_cases(
             let id = (e.id != format!("line {}", e.line)).then_some(e.id);
             CheckResult::error(e.line, id, e.message)
         }
-    })
+    }
 }
 
 fn evaluate_case(case: &Case, source: &str, allow_indeterminate: bool) -> CheckResult {
@@ -212,7 +296,7 @@ fn evaluate_case(case: &Case, source: &str, allow_indeterminate: bool) -> CheckR
         resource: r.resource().to_owned(),
         status: Status::Error,
         decision: None,
-        expect: Some(Expectation::Exact(case.expect)),
+        expect: case.expect.map(Expectation::Exact),
         reason: None,
         error: None,
         explanation: None,
@@ -226,7 +310,9 @@ fn evaluate_case(case: &Case, source: &str, allow_indeterminate: bool) -> CheckR
             if let Some(message) = indeterminate(&response, allow_indeterminate) {
                 result.error = Some(format!("{source}:{}: {message}", case.line));
                 result.explanation = Some(render_text(set, r, &set.explain(r)));
-            } else if response.decision == case.expect {
+            } else if case.expect.is_none() {
+                result.status = Status::Unjudged;
+            } else if case.expect == Some(response.decision) {
                 result.status = Status::Pass;
             } else {
                 result.status = Status::Mismatch;

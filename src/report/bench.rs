@@ -143,6 +143,119 @@ impl Report {
     }
 }
 
+/// One file of `iamsim bench --compile`.
+#[derive(Debug, Clone)]
+pub struct CompileRow {
+    /// The file, as given.
+    pub file: String,
+    /// Its size.
+    pub bytes: usize,
+    /// Median µs to parse it (JSON text → typed policy).
+    pub parse_us: f64,
+    /// Median µs to compile the parsed policy into a set of its own.
+    pub compile_us: f64,
+    /// µs to load it (parse + compile): median and p99.
+    pub load_us: (f64, f64),
+}
+
+/// What `iamsim bench --compile` measured.
+#[derive(Debug, Clone)]
+pub struct CompileReport {
+    /// The policies' kind (`identity`, …).
+    pub kind: &'static str,
+    /// One row per file, in the order given.
+    pub rows: Vec<CompileRow>,
+    /// Rounds measured (every file once per round).
+    pub rounds: usize,
+    /// µs per round, median and p99 (each file parsed, compiled and loaded once).
+    pub all_us: (f64, f64),
+    /// Peak resident set size in bytes (`VmHWM`), when the platform reports it.
+    pub peak_rss: Option<u64>,
+}
+
+impl CompileReport {
+    /// The text report.
+    pub fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let bytes: usize = self.rows.iter().map(|r| r.bytes).sum();
+        let load: f64 = self.rows.iter().map(|r| r.load_us.0).sum();
+        writeln!(
+            out,
+            "iamsim bench: compile {} {} polic{} ({} bytes of JSON), {} rounds",
+            group(self.rows.len() as f64),
+            self.kind,
+            if self.rows.len() == 1 { "y" } else { "ies" },
+            group(bytes as f64),
+            group(self.rounds as f64)
+        )?;
+        let width = self
+            .rows
+            .iter()
+            .map(|r| r.file.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        writeln!(
+            out,
+            "{:<width$}  {:>9}  {:>9}  {:>10}  {:>9}  {:>9}",
+            "file", "bytes", "parse µs", "compile µs", "load µs", "p99 µs"
+        )?;
+        for r in &self.rows {
+            writeln!(
+                out,
+                "{:<width$}  {:>9}  {:>9}  {:>10}  {:>9}  {:>9}",
+                r.file,
+                group(r.bytes as f64),
+                fixed(r.parse_us, 1),
+                fixed(r.compile_us, 1),
+                fixed(r.load_us.0, 1),
+                fixed(r.load_us.1, 1)
+            )?;
+        }
+        writeln!(
+            out,
+            "all:         {} µs to load every file ({} MB/s of policy JSON); a round of parse, compile and load: median {} µs, p99 {} µs",
+            fixed(load, 1),
+            fixed(bytes as f64 / load.max(1e-9), 1),
+            fixed(self.all_us.0, 1),
+            fixed(self.all_us.1, 1)
+        )?;
+        writeln!(
+            out,
+            "peak memory: {}",
+            match self.peak_rss {
+                Some(bytes) => format!("{} MB (VmHWM)", fixed(bytes as f64 / 1e6, 1)),
+                None => "n/a".to_owned(),
+            }
+        )
+    }
+
+    /// The JSON report.
+    pub fn to_json(&self) -> serde_json::Value {
+        let files: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "file": r.file,
+                    "bytes": r.bytes,
+                    "parse_us": r.parse_us,
+                    "compile_us": r.compile_us,
+                    "load_us": { "median": r.load_us.0, "p99": r.load_us.1 },
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "kind": "compile",
+            "policy_kind": self.kind,
+            "files": files,
+            "rounds": self.rounds,
+            "round_us": { "median": self.all_us.0, "p99": self.all_us.1 },
+            "timing": "each file's parse, compile and load timed with std::time::Instant, once per round",
+            "peak_rss_bytes": self.peak_rss,
+        })
+    }
+}
+
 /// `1234567.8` → `1,234,568`.
 pub fn group(value: f64) -> String {
     let digits = format!("{:.0}", value.max(0.0));

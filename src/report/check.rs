@@ -36,6 +36,9 @@ pub enum Status {
     Mismatch,
     /// The row or case could not be evaluated, or has no expectation.
     Error,
+    /// A case evaluated with nothing to judge it by (no `expect`, or `"expect":
+    /// "unknown"): reported with its decision, neither passed nor failed.
+    Unjudged,
 }
 
 /// What one row or case came to.
@@ -89,6 +92,11 @@ impl CheckResult {
     /// Whether it passed.
     pub fn pass(&self) -> bool {
         self.status == Status::Pass
+    }
+
+    /// Whether it failed: a mismatch or an error (an unjudged case did neither).
+    pub fn failed(&self) -> bool {
+        matches!(self.status, Status::Mismatch | Status::Error)
     }
 
     /// The id, or `line N`.
@@ -162,10 +170,19 @@ impl Report {
         self.results.iter().filter(|r| r.status == status).count()
     }
 
-    /// `N passed, M failed` (errors count as failed).
+    /// `N passed, M failed` (errors count as failed), and `, K not judged` when
+    /// some cases had no expectation.
     pub fn summary(&self) -> String {
-        let passed = self.passed();
-        format!("{passed} passed, {} failed", self.results.len() - passed)
+        self.tally().summary()
+    }
+
+    /// The counts and the first failures, as a streamed run keeps them.
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        for r in &self.results {
+            tally.add(&self.source, r);
+        }
+        tally
     }
 
     /// The report of a run whose input could not be loaded at all: one error
@@ -191,28 +208,9 @@ impl Report {
     /// two rows under one name make a report (JUnit, annotations) ambiguous, and
     /// usually mean a row was copied and not renamed.
     pub fn flag_duplicate_ids(&mut self) {
-        let mut first: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut ids = DuplicateIds::default();
         for r in &mut self.results {
-            let Some(id) = &r.id else { continue };
-            match first.get(id) {
-                None => {
-                    first.insert(id.clone(), r.line);
-                }
-                Some(&line) => {
-                    let message = format!(
-                        "{}:{}: duplicate id `{id}` (first used at line {line})",
-                        self.source, r.line
-                    );
-                    *r = CheckResult {
-                        status: Status::Error,
-                        decision: None,
-                        reason: None,
-                        explanation: None,
-                        error: Some(message),
-                        ..r.clone()
-                    };
-                }
-            }
+            ids.check(&self.source, r);
         }
     }
 
@@ -224,11 +222,142 @@ impl Report {
     /// Exit status: success only when every row passed (and, under `--strict`, no
     /// policy drew a warning).
     pub fn outcome(&self) -> Outcome {
-        if self.results.iter().all(CheckResult::pass) && !self.warnings_fail() {
+        if !self.results.iter().any(CheckResult::failed) && !self.warnings_fail() {
             Outcome::Success
         } else {
             Outcome::Failures
         }
+    }
+}
+
+/// The ids seen so far in a run, each with the line that first used it: a later row
+/// or case with the same id becomes an error naming that line.
+#[derive(Debug, Default)]
+pub struct DuplicateIds {
+    first: std::collections::HashMap<Box<str>, u32>,
+}
+
+impl DuplicateIds {
+    /// Turns `r` into an error if an earlier row or case of `source` has its id.
+    pub fn check(&mut self, source: &str, r: &mut CheckResult) {
+        let Some(id) = &r.id else { return };
+        match self.first.get(id.as_str()) {
+            None => {
+                self.first.insert(id.as_str().into(), r.line);
+            }
+            Some(&line) => {
+                let message = format!(
+                    "{source}:{}: duplicate id `{id}` (first used at line {line})",
+                    r.line
+                );
+                r.status = Status::Error;
+                r.decision = None;
+                r.reason = None;
+                r.explanation = None;
+                r.error = Some(message);
+            }
+        }
+    }
+}
+
+/// What the summary of a run needs: the counts, and the first failures' lines.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Rows that passed.
+    pub passed: usize,
+    /// Rows that mismatched.
+    pub mismatches: usize,
+    /// Rows that could not be evaluated.
+    pub errors: usize,
+    /// Cases evaluated without an expectation.
+    pub unjudged: usize,
+    /// The summary lines of the first [`SUMMARY_LIMIT`] failures.
+    first_failures: Vec<String>,
+}
+
+impl Tally {
+    /// Counts one result of `source`.
+    pub fn add(&mut self, source: &str, r: &CheckResult) {
+        match r.status {
+            Status::Pass => self.passed += 1,
+            Status::Mismatch => self.mismatches += 1,
+            Status::Error => self.errors += 1,
+            Status::Unjudged => self.unjudged += 1,
+        }
+        if r.failed() && self.first_failures.len() < SUMMARY_LIMIT {
+            self.first_failures.push(failure_line(source, r));
+        }
+    }
+
+    /// Rows and cases counted.
+    pub fn total(&self) -> usize {
+        self.passed + self.mismatches + self.errors + self.unjudged
+    }
+
+    /// Mismatches and errors.
+    pub fn failed(&self) -> usize {
+        self.mismatches + self.errors
+    }
+
+    /// `N passed, M failed` (errors count as failed), and `, K not judged` when
+    /// some cases had no expectation.
+    pub fn summary(&self) -> String {
+        let mut s = format!("{} passed, {} failed", self.passed, self.failed());
+        if self.unjudged > 0 {
+            let _ = write!(s, ", {} not judged (no expectation)", self.unjudged);
+        }
+        s
+    }
+
+    /// The end of the text report: the failures listed again (the first
+    /// [`SUMMARY_LIMIT`]), then the summary line.
+    pub fn write_text_summary(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.failed() > 0 {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "failures ({} mismatched, {} errors):",
+                self.mismatches, self.errors
+            )?;
+            for line in &self.first_failures {
+                writeln!(out, "  {line}")?;
+            }
+            if self.failed() > SUMMARY_LIMIT {
+                writeln!(out, "  … and {} more", self.failed() - SUMMARY_LIMIT)?;
+            }
+        }
+        writeln!(out, "{}", self.summary())
+    }
+}
+
+/// One failure as the text summary lists it.
+fn failure_line(source: &str, r: &CheckResult) -> String {
+    match (&r.error, r.decision, r.expect) {
+        (Some(e), _, _) => e.clone(),
+        (None, Some(d), Some(x)) => match &r.id {
+            Some(id) => format!("{source}:{}: {id}: got {d}, expected {x}", r.line),
+            None => format!("{source}:{}: got {d}, expected {x}", r.line),
+        },
+        _ => format!("{source}:{}: {}", r.line, r.name()),
+    }
+}
+
+/// Writes one row or case as `format` prints it (nothing for a passing or unjudged
+/// one under `quiet`, nor for passing ones in GitHub annotations), for a report
+/// written as the results come.
+pub fn write_row(
+    r: &CheckResult,
+    format: CheckFormat,
+    quiet: bool,
+    source: &str,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        CheckFormat::Text => write_text_row(r, quiet, out),
+        CheckFormat::Jsonl if quiet && !r.failed() => Ok(()),
+        CheckFormat::Jsonl => writeln!(out, "{}", jsonl_line(r)),
+        CheckFormat::Github if r.failed() => writeln!(out, "{}", github_annotation(source, r)),
+        CheckFormat::Github => Ok(()),
     }
 }
 
@@ -243,7 +372,7 @@ pub fn write_report(
     match format {
         CheckFormat::Text => write_text(report, quiet, out),
         CheckFormat::Jsonl => {
-            for r in report.results.iter().filter(|r| !(quiet && r.pass())) {
+            for r in report.results.iter().filter(|r| !quiet || r.failed()) {
                 writeln!(out, "{}", jsonl_line(r))?;
             }
             // Machines read stdout; the summary goes to the terminal.
@@ -256,7 +385,7 @@ pub fn write_report(
             for w in &report.warnings {
                 writeln!(out, "{}", github_warning(w, level))?;
             }
-            for r in report.results.iter().filter(|r| !r.pass()) {
+            for r in report.results.iter().filter(|r| r.failed()) {
                 writeln!(out, "{}", github_annotation(&report.source, r))?;
             }
             writeln!(out, "{}", report.summary())
@@ -266,70 +395,51 @@ pub fn write_report(
 
 fn write_text(report: &Report, quiet: bool, out: &mut dyn Write) -> std::io::Result<()> {
     for r in &report.results {
-        if quiet && r.pass() {
-            continue;
+        write_text_row(r, quiet, out)?;
+    }
+    report.tally().write_text_summary(out)
+}
+
+/// One row or case of the text report, its explanation under it.
+fn write_text_row(r: &CheckResult, quiet: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if quiet && !r.failed() {
+        return Ok(());
+    }
+    let mark = match r.status {
+        Status::Pass => "ok",
+        Status::Mismatch => "FAIL",
+        Status::Error => "ERROR",
+        Status::Unjudged => "eval",
+    };
+    write!(out, "{mark:<5} {}", r.name())?;
+    let request = r.request_text();
+    if !request.is_empty() {
+        write!(out, "  {request}")?;
+    }
+    match (r.status, r.decision, r.expect) {
+        (Status::Pass, Some(d), Some(e)) if e != Expectation::Exact(d) => {
+            write!(out, "  {d} (expected {e})")?
         }
-        let mark = match r.status {
-            Status::Pass => "ok",
-            Status::Mismatch => "FAIL",
-            Status::Error => "ERROR",
-        };
-        write!(out, "{mark:<5} {}", r.name())?;
-        let request = r.request_text();
-        if !request.is_empty() {
-            write!(out, "  {request}")?;
-        }
-        match (r.status, r.decision, r.expect) {
-            (Status::Pass, Some(d), Some(e)) if e != Expectation::Exact(d) => {
-                write!(out, "  {d} (expected {e})")?
-            }
-            (Status::Pass, Some(d), _) => write!(out, "  {d}")?,
-            (Status::Mismatch, Some(d), Some(e)) => write!(out, "  got {d}, expected {e}")?,
-            _ => {}
-        }
-        writeln!(out)?;
-        if let Some(e) = &r.error {
-            writeln!(out, "      error: {e}")?;
-        }
-        if r.pass() {
-            continue;
-        }
-        if let Some(note) = &r.note {
-            writeln!(out, "      note: {note}")?;
-        }
-        if let Some(x) = &r.explanation {
-            for line in x.lines() {
-                writeln!(out, "      | {line}")?;
-            }
+        (Status::Pass | Status::Unjudged, Some(d), _) => write!(out, "  {d}")?,
+        (Status::Mismatch, Some(d), Some(e)) => write!(out, "  got {d}, expected {e}")?,
+        _ => {}
+    }
+    writeln!(out)?;
+    if let Some(e) = &r.error {
+        writeln!(out, "      error: {e}")?;
+    }
+    if !r.failed() {
+        return Ok(());
+    }
+    if let Some(note) = &r.note {
+        writeln!(out, "      note: {note}")?;
+    }
+    if let Some(x) = &r.explanation {
+        for line in x.lines() {
+            writeln!(out, "      | {line}")?;
         }
     }
-    let failed: Vec<&CheckResult> = report.results.iter().filter(|r| !r.pass()).collect();
-    if !failed.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "failures ({} mismatched, {} errors):",
-            report.mismatches(),
-            report.errors()
-        )?;
-        for r in failed.iter().take(SUMMARY_LIMIT) {
-            match (&r.error, r.decision, r.expect) {
-                (Some(e), _, _) => writeln!(out, "  {e}")?,
-                (None, Some(d), Some(x)) => {
-                    write!(out, "  {}:{}: ", report.source, r.line)?;
-                    if let Some(id) = &r.id {
-                        write!(out, "{id}: ")?;
-                    }
-                    writeln!(out, "got {d}, expected {x}")?
-                }
-                _ => writeln!(out, "  {}:{}: {}", report.source, r.line, r.name())?,
-            }
-        }
-        if failed.len() > SUMMARY_LIMIT {
-            writeln!(out, "  … and {} more", failed.len() - SUMMARY_LIMIT)?;
-        }
-    }
-    writeln!(out, "{}", report.summary())
+    Ok(())
 }
 
 /// One JSON Lines object: `{"id","line","decision","expect","pass"}` (+ `"error"`).
@@ -349,7 +459,11 @@ pub fn jsonl_line(r: &CheckResult) -> String {
         Some(e) => s.push_str(&json(&e.to_string())),
         None => s.push_str("null"),
     }
-    let _ = write!(s, ",\"pass\":{}", r.pass());
+    if r.status == Status::Unjudged {
+        s.push_str(",\"pass\":null");
+    } else {
+        let _ = write!(s, ",\"pass\":{}", r.pass());
+    }
     if let Some(e) = &r.error {
         s.push_str(",\"error\":");
         s.push_str(&json(e));
@@ -480,6 +594,19 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
         )?;
         match r.status {
             Status::Pass => writeln!(out, "/>")?,
+            Status::Unjudged => {
+                writeln!(out, ">")?;
+                writeln!(
+                    out,
+                    "      <system-out>{}</system-out>",
+                    xml_text(&format!(
+                        "{}\n{} (no expectation)",
+                        r.request_text(),
+                        r.decision_text()
+                    ))
+                )?;
+                writeln!(out, "    </testcase>")?;
+            }
             Status::Mismatch => {
                 writeln!(out, ">")?;
                 let message = format!("got {}, expected {}", r.decision_text(), r.expect_text());

@@ -160,9 +160,14 @@ impl Ctx<'_> {
         }
     }
 
-    fn string<'v>(&self, pointer: &str, v: &'v JsonValue) -> Result<&'v str, PolicyError> {
+    /// The string `v`; `pointer` (made only for the error) says where it is.
+    fn string<'v, P: AsPointer + ?Sized>(
+        &self,
+        pointer: &P,
+        v: &'v JsonValue,
+    ) -> Result<&'v str, PolicyError> {
         v.as_str()
-            .ok_or_else(|| self.wrong_type(pointer, v, "a string"))
+            .ok_or_else(|| self.wrong_type(&pointer.make(), v, "a string"))
     }
 
     /// A string or an array of strings (IAM accepts both wherever a list is allowed).
@@ -186,8 +191,8 @@ impl Ctx<'_> {
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        let p = format!("{pointer}/{i}");
-                        let s = self.string(&p, item)?;
+                        let p = index_pointer(pointer, i);
+                        let s = self.string(p.as_str(), item)?;
                         Ok(Located {
                             value: s.to_owned(),
                             pointer: p,
@@ -199,6 +204,50 @@ impl Ctx<'_> {
             _ => Err(self.wrong_type(pointer, v, "a string or an array of strings")),
         }
     }
+}
+
+/// Something that gives a JSON Pointer when an error needs one: the pointer itself,
+/// or a closure that builds it (most members never need theirs).
+trait AsPointer {
+    fn make(&self) -> String;
+}
+
+impl AsPointer for str {
+    fn make(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl<F: Fn() -> String> AsPointer for F {
+    fn make(&self) -> String {
+        self()
+    }
+}
+
+/// `parent/name`, the name escaped (RFC 6901): one allocation of the right size
+/// (`format!` was a tenth of a distinct case's instructions).
+fn member_pointer(parent: &str, name: &str) -> String {
+    let token = escape_pointer_token(name);
+    let mut p = String::with_capacity(parent.len() + 1 + token.len());
+    p.push_str(parent);
+    p.push('/');
+    p.push_str(&token);
+    p
+}
+
+/// `parent/index`.
+fn index_pointer(parent: &str, index: usize) -> String {
+    use std::fmt::Write as _;
+    let mut p = String::with_capacity(parent.len() + 4);
+    p.push_str(parent);
+    p.push('/');
+    match u8::try_from(index) {
+        Ok(digit @ 0..=9) => p.push(char::from(b'0' + digit)),
+        _ => {
+            let _ = write!(p, "{index}");
+        }
+    }
+    p
 }
 
 pub(super) fn policy_from_json(
@@ -217,7 +266,7 @@ pub(super) fn policy_from_json(
     let mut id = None;
     let mut statement_value = None;
     for m in members {
-        let pointer = format!("/{}", escape_pointer_token(&m.name));
+        let pointer = || member_pointer("", &m.name);
         match &*m.name {
             "Version" => {
                 version = match ctx.string(&pointer, &m.value)? {
@@ -225,7 +274,7 @@ pub(super) fn policy_from_json(
                     "2008-10-17" => PolicyVersion::V2008_10_17,
                     other => {
                         return Err(ctx.err(
-                            &pointer,
+                            &pointer(),
                             m.value.position,
                             PolicyErrorKind::UnknownVersion(other.to_owned()),
                         ))
@@ -236,7 +285,7 @@ pub(super) fn policy_from_json(
             "Statement" => statement_value = Some(&m.value),
             other => {
                 return Err(ctx.err(
-                    &pointer,
+                    &pointer(),
                     m.name_position,
                     PolicyErrorKind::UnknownMember(other.to_owned()),
                 ))
@@ -263,7 +312,7 @@ pub(super) fn policy_from_json(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, s)| statement(&ctx, format!("/Statement/{i}"), i, s))
+                .map(|(i, s)| statement(&ctx, index_pointer("/Statement", i), i, s))
                 .collect::<Result<Vec<_>, _>>()?
         }
         _ => {
@@ -298,7 +347,8 @@ fn statement(
     let mut principal: Option<(bool, &JsonValue, String)> = None;
     let mut condition = None;
     for m in members {
-        let p = format!("{pointer}/{}", escape_pointer_token(&m.name));
+        // Pointers are built only for the members that keep one, and for errors.
+        let p = || member_pointer(&pointer, &m.name);
         let here = m.name_position;
         match &*m.name {
             "Sid" => sid = Some(ctx.string(&p, &m.value)?.to_owned()),
@@ -308,7 +358,7 @@ fn statement(
                     "Deny" => Effect::Deny,
                     other => {
                         return Err(ctx.err(
-                            &p,
+                            &p(),
                             m.value.position,
                             PolicyErrorKind::InvalidEffect(other.to_owned()),
                         ))
@@ -317,19 +367,19 @@ fn statement(
             }
             "Action" | "NotAction" => {
                 if action.is_some() {
-                    return Err(ctx.err(&p, here, PolicyErrorKind::ActionAndNotAction));
+                    return Err(ctx.err(&p(), here, PolicyErrorKind::ActionAndNotAction));
                 }
-                action = Some((&*m.name == "NotAction", &m.value, p));
+                action = Some((&*m.name == "NotAction", &m.value, p()));
             }
             "Resource" | "NotResource" => {
                 if resource.is_some() {
-                    return Err(ctx.err(&p, here, PolicyErrorKind::ResourceAndNotResource));
+                    return Err(ctx.err(&p(), here, PolicyErrorKind::ResourceAndNotResource));
                 }
-                resource = Some((&*m.name == "NotResource", &m.value, p));
+                resource = Some((&*m.name == "NotResource", &m.value, p()));
             }
             "Principal" | "NotPrincipal" => {
                 if principal.is_some() {
-                    return Err(ctx.err(&p, here, PolicyErrorKind::PrincipalAndNotPrincipal));
+                    return Err(ctx.err(&p(), here, PolicyErrorKind::PrincipalAndNotPrincipal));
                 }
                 if !ctx.kind.has_principals() {
                     let member = if &*m.name == "Principal" {
@@ -338,7 +388,7 @@ fn statement(
                         "NotPrincipal"
                     };
                     return Err(ctx.err(
-                        &p,
+                        &p(),
                         here,
                         PolicyErrorKind::PrincipalNotAllowed {
                             member,
@@ -346,11 +396,11 @@ fn statement(
                         },
                     ));
                 }
-                principal = Some((&*m.name == "NotPrincipal", &m.value, p));
+                principal = Some((&*m.name == "NotPrincipal", &m.value, p()));
             }
-            "Condition" => condition = Some((&m.value, p)),
+            "Condition" => condition = Some((&m.value, p())),
             other => {
-                return Err(ctx.err(&p, here, PolicyErrorKind::UnknownMember(other.to_owned())))
+                return Err(ctx.err(&p(), here, PolicyErrorKind::UnknownMember(other.to_owned())))
             }
         }
     }
@@ -426,7 +476,7 @@ fn principal_element(
         JsonKind::Object(members) => {
             let mut typed = Vec::new();
             for m in members {
-                let p = format!("{pointer}/{}", escape_pointer_token(&m.name));
+                let p = member_pointer(pointer, &m.name);
                 let principal_type = match &*m.name {
                     "AWS" => PrincipalType::Aws,
                     "Service" => PrincipalType::Service,
@@ -481,9 +531,9 @@ fn condition_block(
 ) -> Result<Vec<ConditionEntry>, PolicyError> {
     let mut entries = Vec::new();
     for op in ctx.members(pointer, v)? {
-        let op_pointer = format!("{pointer}/{}", escape_pointer_token(&op.name));
+        let op_pointer = member_pointer(pointer, &op.name);
         for key in ctx.members(&op_pointer, &op.value)? {
-            let key_pointer = format!("{op_pointer}/{}", escape_pointer_token(&key.name));
+            let key_pointer = member_pointer(&op_pointer, &key.name);
             let values = match &key.value.kind {
                 JsonKind::Array(items) => {
                     if items.is_empty() {
@@ -496,7 +546,7 @@ fn condition_block(
                     items
                         .iter()
                         .enumerate()
-                        .map(|(i, item)| scalar(ctx, &format!("{key_pointer}/{i}"), item))
+                        .map(|(i, item)| scalar(ctx, &index_pointer(&key_pointer, i), item))
                         .collect::<Result<Vec<_>, _>>()?
                 }
                 _ => vec![scalar(ctx, &key_pointer, &key.value)?],

@@ -136,6 +136,16 @@ impl ArnPattern {
                 warnings: Vec::new(),
             };
         }
+        if scope == VariableScope::ResourcePart {
+            if let Some(pattern) = Self::parse_literal_prefix(text, variables_enabled) {
+                return pattern;
+            }
+        }
+        Self::parse_parts(text, variables_enabled, scope)
+    }
+
+    /// [`ArnPattern::parse`] by splitting into parts first: every shape.
+    fn parse_parts(text: &str, variables_enabled: bool, scope: VariableScope) -> ArnPattern {
         let parts: Vec<Vec<Piece>> = match scope {
             // In Resource entries the first five segments are plain text, so the raw
             // text is split first and only the resource part may hold variables.
@@ -164,7 +174,8 @@ impl ArnPattern {
             });
         }
         if let (Some(service), Some(resource)) = (parts.get(2), parts.get(5)) {
-            warnings.extend(resource_type_warning(service, resource));
+            let service_is_s3 = matches!(&service[..], [Piece::Literal(name)] if &**name == "s3");
+            warnings.extend(resource_type_warning(service_is_s3, resource));
         }
         let shape = shape_of(parts);
         if shape == ArnShape::Nothing {
@@ -176,6 +187,44 @@ impl ArnPattern {
             has_variables,
             warnings,
         }
+    }
+
+    /// The common case of a `Resource` entry, without splitting it into parts: six
+    /// parts whose first five hold no wildcard (variables are literal text there) are
+    /// one glob over the whole string, the literal `arn:…:…:…:…:` prefix merged into
+    /// the resource part's first piece. The same pattern [`ArnPattern::parse`]'s
+    /// general path builds, for a fraction of the allocations; `None` for other shapes.
+    fn parse_literal_prefix(text: &str, variables_enabled: bool) -> Option<ArnPattern> {
+        let mut colons = text.match_indices(':').map(|(at, _)| at);
+        let service_start = colons.nth(1)? + 1;
+        let service_end = colons.next()?;
+        let prefix_end = colons.nth(1)? + 1;
+        let prefix = text.get(..prefix_end)?;
+        if prefix.bytes().any(|b| b == b'*' || b == b'?') {
+            return None;
+        }
+        let resource = text.get(prefix_end..)?;
+        let mut pieces = parse_pieces(resource, variables_enabled, Wildcards::Recognised);
+        let service_is_s3 = text.get(service_start..service_end) == Some("s3");
+        let warnings: Vec<ArnPatternWarning> = resource_type_warning(service_is_s3, &pieces)
+            .into_iter()
+            .collect();
+        let has_variables = has_variables(&pieces);
+        match pieces.first_mut() {
+            Some(Piece::Literal(first)) => {
+                let mut merged = String::with_capacity(prefix.len() + first.len());
+                merged.push_str(prefix);
+                merged.push_str(first);
+                *first = merged.into_boxed_str();
+            }
+            _ => pieces.insert(0, Piece::Literal(prefix.into())),
+        }
+        Some(ArnPattern {
+            as_written: text.into(),
+            shape: ArnShape::Whole(pieces),
+            has_variables,
+            warnings,
+        })
     }
 
     /// Whether the request resource or condition value `text` is covered.
@@ -377,8 +426,8 @@ fn render(pieces: &[Piece]) -> String {
 ///
 /// Deliberately quiet for a bare `*` token (`execute-api` ARNs such as `*/prod/*`
 /// have no type token) and for S3, whose resource part starts with a bucket name.
-fn resource_type_warning(service: &[Piece], resource: &[Piece]) -> Option<ArnPatternWarning> {
-    if matches!(service, [Piece::Literal(name)] if &**name == "s3") {
+fn resource_type_warning(service_is_s3: bool, resource: &[Piece]) -> Option<ArnPatternWarning> {
+    if service_is_s3 {
         return None;
     }
     let mut token = Vec::new();
@@ -408,6 +457,39 @@ mod tests {
         context.insert_str("aws:PrincipalAccount", "111122223333");
         context.insert_str("aws:PrincipalTag/team", "a*");
         context
+    }
+
+    /// The shortcut for literal-prefix `Resource` entries builds what the general
+    /// path builds, warnings included.
+    #[test]
+    fn literal_prefix_shortcut_agrees_with_the_general_path() {
+        let patterns = [
+            "arn:aws:s3:::bucket",
+            "arn:aws:s3:::",
+            "arn:aws:s3:::b/${aws:username}/*",
+            "arn:aws:s3:::${aws:username}",
+            "arn:aws:connect:us-east-1:111122223333:instance/*",
+            "arn:aws:connect:us-east-1:111122223333:*tance/ID",
+            "arn:aws:connect:us-east-1:111122223333:in?tance/ID",
+            "arn:aws:connect:us-east-1:111122223333:${x}/ID",
+            "arn:aws:logs:us-east-1:1:log-group:a:*",
+            "arn:aws:sqs:us-east-1:1:q?",
+            "arn:aws:iam::1:role/a${*}b${$}c${?}",
+            "arn:a${x}:s3:::b",
+            "arn:aws:s3:::**x**",
+            "arn:aws:s3:::é*é",
+            "a:b:c:d:e:",
+            "::::::",
+        ];
+        for text in patterns {
+            for vars in [true, false] {
+                let fast = ArnPattern::parse_literal_prefix(text, vars);
+                let general = ArnPattern::parse_parts(text, vars, VariableScope::ResourcePart);
+                assert_eq!(fast.as_ref(), Some(&general), "{text} {vars}");
+            }
+        }
+        assert!(ArnPattern::parse_literal_prefix("arn:aws:s3:*:1:x", true).is_none());
+        assert!(ArnPattern::parse_literal_prefix("arn:aws:s3:*", true).is_none());
     }
 
     macro_rules! arn_cases {

@@ -57,48 +57,114 @@ pub enum Wildcards {
 /// Tokenises `text`. With `variables_enabled == false` (Version 2008-10-17 or absent)
 /// `${...}` is literal text. Adjacent literal text is merged into one [`Piece::Literal`],
 /// so `${*}` inside text simply becomes part of the surrounding literal.
+///
+/// Compiling a policy tokenises every string in it, so this walks bytes (every special
+/// character is ASCII) and copies each literal once, straight from `text` when it is
+/// one run of it: text without special characters is one allocation.
 pub fn parse_pieces(text: &str, variables_enabled: bool, wildcards: Wildcards) -> Vec<Piece> {
+    let special = |b: u8| match b {
+        b'*' | b'?' => wildcards == Wildcards::Recognised,
+        b'$' => variables_enabled,
+        _ => false,
+    };
+    let bytes = text.as_bytes();
+    if !bytes.iter().any(|&b| special(b)) {
+        return if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Piece::Literal(text.into())]
+        };
+    }
     let mut pieces = Vec::new();
-    let mut literal = String::new();
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if variables_enabled && rest.starts_with("${") {
-            if let Some(end) = rest.find('}') {
-                let inner = &rest[2..end];
-                rest = &rest[end + 1..];
-                match inner {
-                    "*" | "?" | "$" => literal.push_str(inner),
-                    _ => {
-                        flush(&mut pieces, &mut literal);
-                        pieces.push(Piece::Variable(parse_variable(inner)));
+    let mut literal = Pending::Empty;
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = i;
+        while bytes.get(i).is_some_and(|&b| !special(b)) {
+            i += 1;
+        }
+        literal.push(text, run, i);
+        let Some(&b) = bytes.get(i) else { break };
+        match b {
+            b'$' => {
+                // `${…}` up to the first `}`; without one, or without the `{`, the
+                // `$` is literal.
+                let close = (bytes.get(i + 1) == Some(&b'{'))
+                    .then(|| text.get(i..).and_then(|rest| rest.find('}')))
+                    .flatten();
+                match close {
+                    Some(end) => {
+                        let inner = text.get(i + 2..i + end).unwrap_or("");
+                        match inner {
+                            "*" | "?" | "$" => literal.push(text, i + 2, i + end),
+                            _ => {
+                                literal.flush(text, &mut pieces);
+                                pieces.push(Piece::Variable(parse_variable(inner)));
+                            }
+                        }
+                        i += end + 1;
+                    }
+                    None => {
+                        literal.push(text, i, i + 1);
+                        i += 1;
                     }
                 }
-                continue;
             }
-        }
-        rest = &rest[c.len_utf8()..];
-        match (c, wildcards) {
-            ('*', Wildcards::Recognised) => {
-                flush(&mut pieces, &mut literal);
+            b'*' => {
+                literal.flush(text, &mut pieces);
                 // `**` means the same as `*`; keeping one keeps the matcher linear.
                 if pieces.last() != Some(&Piece::Star) {
                     pieces.push(Piece::Star);
                 }
+                i += 1;
             }
-            ('?', Wildcards::Recognised) => {
-                flush(&mut pieces, &mut literal);
+            _ => {
+                literal.flush(text, &mut pieces);
                 pieces.push(Piece::AnyChar);
+                i += 1;
             }
-            _ => literal.push(c),
         }
     }
-    flush(&mut pieces, &mut literal);
+    literal.flush(text, &mut pieces);
     pieces
 }
 
-fn flush(pieces: &mut Vec<Piece>, literal: &mut String) {
-    if !literal.is_empty() {
-        pieces.push(Piece::Literal(std::mem::take(literal).into_boxed_str()));
+/// Literal text waiting to become a piece: one run of the source text (copied once,
+/// when flushed), or text gathered from several runs.
+enum Pending {
+    Empty,
+    Run(usize, usize),
+    Owned(String),
+}
+
+impl Pending {
+    /// Appends `text[start..end]`.
+    fn push(&mut self, text: &str, start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        let part = text.get(start..end).unwrap_or("");
+        *self = match std::mem::replace(self, Pending::Empty) {
+            Pending::Empty => Pending::Run(start, end),
+            Pending::Run(s, e) if e == start => Pending::Run(s, end),
+            Pending::Run(s, e) => {
+                let mut owned = String::from(text.get(s..e).unwrap_or(""));
+                owned.push_str(part);
+                Pending::Owned(owned)
+            }
+            Pending::Owned(mut owned) => {
+                owned.push_str(part);
+                Pending::Owned(owned)
+            }
+        };
+    }
+
+    fn flush(&mut self, text: &str, pieces: &mut Vec<Piece>) {
+        match std::mem::replace(self, Pending::Empty) {
+            Pending::Empty => {}
+            Pending::Run(s, e) => pieces.push(Piece::Literal(text.get(s..e).unwrap_or("").into())),
+            Pending::Owned(owned) => pieces.push(Piece::Literal(owned.into_boxed_str())),
+        }
     }
 }
 
@@ -174,6 +240,78 @@ mod tests {
         assert!(
             matches!(&p[0], Piece::Variable(v) if &*v.key == "aws:principaltag/team" && v.default.as_deref() == Some("none"))
         );
+    }
+
+    /// The tokeniser as it was written first, char by char: the byte-walking one
+    /// must cut every string the same way.
+    fn reference(text: &str, variables_enabled: bool, wildcards: Wildcards) -> Vec<Piece> {
+        let mut pieces = Vec::new();
+        let mut literal = String::new();
+        let flush = |pieces: &mut Vec<Piece>, literal: &mut String| {
+            if !literal.is_empty() {
+                pieces.push(Piece::Literal(std::mem::take(literal).into_boxed_str()));
+            }
+        };
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            if variables_enabled && rest.starts_with("${") {
+                if let Some(end) = rest.find('}') {
+                    let inner = &rest[2..end];
+                    rest = &rest[end + 1..];
+                    match inner {
+                        "*" | "?" | "$" => literal.push_str(inner),
+                        _ => {
+                            flush(&mut pieces, &mut literal);
+                            pieces.push(Piece::Variable(parse_variable(inner)));
+                        }
+                    }
+                    continue;
+                }
+            }
+            rest = &rest[c.len_utf8()..];
+            match (c, wildcards) {
+                ('*', Wildcards::Recognised) => {
+                    flush(&mut pieces, &mut literal);
+                    if pieces.last() != Some(&Piece::Star) {
+                        pieces.push(Piece::Star);
+                    }
+                }
+                ('?', Wildcards::Recognised) => {
+                    flush(&mut pieces, &mut literal);
+                    pieces.push(Piece::AnyChar);
+                }
+                _ => literal.push(c),
+            }
+        }
+        flush(&mut pieces, &mut literal);
+        pieces
+    }
+
+    #[test]
+    fn byte_walk_agrees_with_the_char_by_char_reference() {
+        // Every string of up to four tokens over an alphabet of the special
+        // characters, a multi-byte one and plain text.
+        let alphabet = ["a", "é", "*", "?", "$", "{", "}", "${", "${*}", "${a}", ":"];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            texts.extend(longer);
+        }
+        texts.push("arn:aws:s3:::b/${aws:username, 'x'}/*?${$}${?}tail".into());
+        for text in &texts {
+            for vars in [true, false] {
+                for w in [Wildcards::Recognised, Wildcards::Literal] {
+                    assert_eq!(
+                        parse_pieces(text, vars, w),
+                        reference(text, vars, w),
+                        "{text:?} {vars} {w:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
