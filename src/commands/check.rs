@@ -21,9 +21,9 @@ use crate::report::check::{
     write_junit_file, write_report, write_row, CheckFormat, CheckResult, DuplicateIds, Report,
     Status, Tally,
 };
+use crate::report::missing_context::explanation_text;
 use crate::report::{print_warnings, strict_failure};
 use iamsim_catalog::Catalog;
-use iamsim_engine::explain::render_text;
 use iamsim_scenario::cases::{
     map_case_file_with_warnings, stream_case_file, Case, MAX_CACHED_POLICY_BYTES,
 };
@@ -147,6 +147,7 @@ fn streams(args: &CheckArgs) -> bool {
 /// before the next is read; only the counts, the first failures for the summary
 /// and the ids (to flag repeated ones) are kept.
 fn stream_cases(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let catalog = load_catalog(args.catalog_overlay.as_deref())?;
     const _: () = assert!(
         MAX_CACHED_POLICY_BYTES == 1 << 19,
         "the --help text states the bound"
@@ -158,7 +159,7 @@ fn stream_cases(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         &args.file,
         args.max_file_bytes,
         &source,
-        |c, at| evaluate_case_or_error(c, at, &source, args.allow_indeterminate),
+        |c, at| evaluate_case_or_error(c, at, &source, args.allow_indeterminate, catalog),
         |results, new_warnings| {
             print_warnings(&new_warnings);
             warnings += new_warnings.len();
@@ -220,11 +221,13 @@ fn evaluate_input(args: &CheckArgs) -> Result<Report, CliError> {
                 format.name()
             )));
         }
+        let catalog = load_catalog(args.catalog_overlay.as_deref())?;
         let (results, warnings) = run_cases(
             &args.file,
             args.max_file_bytes,
             &source,
             args.allow_indeterminate,
+            catalog,
         )?;
         return Ok(Report {
             results,
@@ -232,6 +235,7 @@ fn evaluate_input(args: &CheckArgs) -> Result<Report, CliError> {
             scenario: None,
             warnings,
             strict: false,
+            catalog: catalog.version().to_string(),
         });
     };
     let text = read_text(&args.file, args.max_file_bytes)?;
@@ -244,6 +248,7 @@ fn evaluate_input(args: &CheckArgs) -> Result<Report, CliError> {
         scenario: Some(scenario_path.display().to_string()),
         warnings: scenario.warnings().to_vec(),
         strict: false,
+        catalog: catalog.version().to_string(),
     })
 }
 
@@ -254,9 +259,10 @@ pub fn run_cases(
     max_file_bytes: u64,
     source: &str,
     allow_indeterminate: bool,
+    catalog: &Catalog,
 ) -> Result<(Vec<CheckResult>, Vec<Warning>), InputError> {
     map_case_file_with_warnings(path, max_file_bytes, source, |c, at| {
-        evaluate_case_or_error(c, at, source, allow_indeterminate)
+        evaluate_case_or_error(c, at, source, allow_indeterminate, catalog)
     })
 }
 
@@ -266,14 +272,15 @@ fn evaluate_case_or_error(
     at: &iamsim_scenario::cases::CaseSource<'_>,
     source: &str,
     allow_indeterminate: bool,
+    catalog: &Catalog,
 ) -> CheckResult {
     match c {
         Ok(case) => {
-            let mut result = evaluate_case(case, source, allow_indeterminate);
+            let mut result = evaluate_case(case, source, allow_indeterminate, catalog);
             // Cases share compiled sets; explain a failure with its own locations.
             if result.explanation.is_some() {
                 if let Some(fresh) = at.reload() {
-                    result = evaluate_case(&fresh, source, allow_indeterminate);
+                    result = evaluate_case(&fresh, source, allow_indeterminate, catalog);
                 }
             }
             result
@@ -286,7 +293,12 @@ fn evaluate_case_or_error(
     }
 }
 
-fn evaluate_case(case: &Case, source: &str, allow_indeterminate: bool) -> CheckResult {
+fn evaluate_case(
+    case: &Case,
+    source: &str,
+    allow_indeterminate: bool,
+    catalog: &Catalog,
+) -> CheckResult {
     let r = &case.request;
     let mut result = CheckResult {
         id: Some(case.id.clone()),
@@ -309,7 +321,7 @@ fn evaluate_case(case: &Case, source: &str, allow_indeterminate: bool) -> CheckR
             result.decision = Some(response.decision);
             if let Some(message) = indeterminate(&response, allow_indeterminate) {
                 result.error = Some(format!("{source}:{}: {message}", case.line));
-                result.explanation = Some(render_text(set, r, &set.explain(r)));
+                result.explanation = Some(explanation_text(catalog, set, r));
             } else if case.expect.is_none() {
                 result.status = Status::Unjudged;
             } else if case.expect == Some(response.decision) {
@@ -317,7 +329,7 @@ fn evaluate_case(case: &Case, source: &str, allow_indeterminate: bool) -> CheckR
             } else {
                 result.status = Status::Mismatch;
                 result.reason = Some(response.reason);
-                result.explanation = Some(render_text(set, r, &set.explain(r)));
+                result.explanation = Some(explanation_text(catalog, set, r));
             }
         }
     }
@@ -378,7 +390,7 @@ pub fn run_table(
                 note: note.clone(),
             };
             match lane.evaluate(req.as_row_ref()) {
-                Ok(e) => judge_row(result, &e, source, allow_indeterminate),
+                Ok(e) => judge_row(result, &e, source, allow_indeterminate, catalog),
                 Err(e) => CheckResult {
                     error: Some(format!("{source}:{line}: {e}")),
                     ..result
@@ -395,6 +407,7 @@ fn judge_row(
     e: &iamsim_scenario::Evaluated<'_, '_>,
     source: &str,
     allow_indeterminate: bool,
+    catalog: &Catalog,
 ) -> CheckResult {
     let (set, request, response) = (e.set, e.request, &e.response);
     let line = result.line;
@@ -409,13 +422,13 @@ fn judge_row(
     result.decision = Some(response.decision);
     if let Some(message) = indeterminate(response, allow_indeterminate) {
         result.error = Some(format!("{source}:{line}: {message}"));
-        result.explanation = Some(render_text(set, request, &set.explain(request)));
+        result.explanation = Some(explanation_text(catalog, set, request));
     } else if expect.accepts(response.decision) {
         result.status = Status::Pass;
     } else {
         result.status = Status::Mismatch;
         result.reason = Some(response.reason);
-        result.explanation = Some(render_text(set, request, &set.explain(request)));
+        result.explanation = Some(explanation_text(catalog, set, request));
     }
     result
 }

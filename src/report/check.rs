@@ -148,6 +148,8 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// `--strict`: warnings fail the run.
     pub strict: bool,
+    /// The action catalog's version (with overlays) the rows were checked with.
+    pub catalog: String,
 }
 
 impl Report {
@@ -201,6 +203,8 @@ impl Report {
             scenario,
             warnings: Vec::new(),
             strict: false,
+            // The catalog may be what failed to load: the pinned one is named.
+            catalog: iamsim_catalog::Catalog::builtin().version().to_string(),
         }
     }
 
@@ -557,7 +561,7 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
     writeln!(
         out,
         r#"      <property name="catalog" value="{}"/>"#,
-        xml_escape(&iamsim_catalog::Catalog::builtin().version().to_string())
+        xml_escape(&report.catalog)
     )?;
     writeln!(out, "    </properties>")?;
     if report.warnings_fail() {
@@ -665,6 +669,7 @@ mod tests {
             results: Vec::new(),
             warnings: Vec::new(),
             strict: false,
+            catalog: iamsim_catalog::Catalog::builtin().version().to_string(),
         };
         let mut out = Vec::new();
         write_junit(&report, &mut out).expect("write to a Vec");
