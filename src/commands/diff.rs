@@ -113,6 +113,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         report: &report,
         principals: report.principals.clone(),
         fail_on: args.fail_on,
+        catalog: catalog.version().to_string(),
     };
     match &args.output {
         None => crate::report::diff::write(&view, args.format, out)?,

@@ -73,6 +73,8 @@ pub struct DiffView<'a> {
     pub principals: Vec<String>,
     /// What fails the run.
     pub fail_on: FailOn,
+    /// The action catalog's version (JSON and JUnit name it).
+    pub catalog: String,
 }
 
 impl DiffView<'_> {
@@ -436,6 +438,7 @@ struct JsonForm<'a> {
     after: &'a str,
     fail_on: &'a str,
     fails: bool,
+    catalog: &'a str,
     totals: Totals,
     #[serde(flatten)]
     report: &'a DiffReport,
@@ -455,6 +458,7 @@ fn write_json(v: &DiffView<'_>, out: &mut dyn Write) -> io::Result<()> {
         after: &v.after,
         fail_on: v.fail_on.as_str(),
         fails: v.fails(),
+        catalog: &v.catalog,
         totals: Totals {
             newly_allowed,
             newly_denied,
@@ -558,8 +562,9 @@ fn write_junit(v: &DiffView<'_>, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        r#"    <properties><property name="request_space" value="{}"/></properties>"#,
-        xml_escape(&space_line(r))
+        r#"    <properties><property name="request_space" value="{}"/><property name="catalog" value="{}"/></properties>"#,
+        xml_escape(&space_line(r)),
+        xml_escape(&v.catalog)
     )?;
     writeln!(
         out,
