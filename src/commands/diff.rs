@@ -115,31 +115,16 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         fail_on: args.fail_on,
         catalog: catalog.version().to_string(),
     };
-    match &args.output {
-        None => crate::report::diff::write(&view, args.format, out)?,
-        Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| CliError::Create {
-                path: path.clone(),
-                source: e,
-            })?;
-            let mut w = std::io::BufWriter::new(file);
-            crate::report::diff::write(&view, args.format, &mut w).map_err(|e| {
-                CliError::Create {
-                    path: path.clone(),
-                    source: e,
-                }
-            })?;
-            w.flush().map_err(|e| CliError::Create {
-                path: path.clone(),
-                source: e,
-            })?;
-            let [a, d, k] = report.totals();
-            eprintln!(
-                "iamsim: wrote `{}`: {a} newly allowed, {d} newly denied, {k} deny kind changed over {} requests",
-                path.display(),
-                report.space.requests
-            );
-        }
+    let written = crate::report::write_output(args.output.as_deref(), out, |w| {
+        crate::report::diff::write(&view, args.format, w)
+    })?;
+    if let Some(path) = written {
+        let [a, d, k] = report.totals();
+        eprintln!(
+            "iamsim: wrote `{}`: {a} newly allowed, {d} newly denied, {k} deny kind changed over {} requests",
+            path.display(),
+            report.space.requests
+        );
     }
     Ok(if view.fails() {
         Outcome::Failures

@@ -132,20 +132,11 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let failed = report
         .findings()
         .any(|f| args.fail_on.fails(f.rule.finding_type));
-    match &args.output {
-        None => write(&report, args.format, out)?,
-        Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| CliError::Create {
-                path: path.clone(),
-                source: e,
-            })?;
-            let mut w = std::io::BufWriter::new(file);
-            write(&report, args.format, &mut w)?;
-            w.flush()?;
-            if args.format != LintFormat::Text {
-                eprintln!("{}", report.summary());
-            }
-        }
+    let written = crate::report::write_output(args.output.as_deref(), out, |w| {
+        write(&report, args.format, w)
+    })?;
+    if written.is_some() && args.format != LintFormat::Text {
+        eprintln!("{}", report.summary());
     }
     Ok(if failed {
         Outcome::Failures

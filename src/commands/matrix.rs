@@ -108,23 +108,16 @@ pub fn run(args: &MatrixArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
     if args.allowed_only {
         matrix.keep_allowed_only();
     }
-    match &args.output {
-        None => crate::report::matrix::write(&matrix, args.format, out)?,
-        Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| CliError::Create {
-                path: path.clone(),
-                source: e,
-            })?;
-            let mut w = std::io::BufWriter::new(file);
-            crate::report::matrix::write(&matrix, args.format, &mut w)?;
-            w.flush()?;
-            let [a, d, i] = matrix.counts();
-            eprintln!(
-                "iamsim: wrote `{}`: {} cells ({a} allowed, {d} explicit deny, {i} implicit deny)",
-                path.display(),
-                a + d + i
-            );
-        }
+    let written = crate::report::write_output(args.output.as_deref(), out, |w| {
+        crate::report::matrix::write(&matrix, args.format, w)
+    })?;
+    if let Some(path) = written {
+        let [a, d, i] = matrix.counts();
+        eprintln!(
+            "iamsim: wrote `{}`: {} cells ({a} allowed, {d} explicit deny, {i} implicit deny)",
+            path.display(),
+            a + d + i
+        );
     }
     Ok(Outcome::Success)
 }
