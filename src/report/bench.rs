@@ -101,14 +101,7 @@ impl Report {
                 fixed(p.elapsed.as_secs_f64(), 2),
             )?;
         }
-        writeln!(
-            out,
-            "peak memory: {}",
-            match self.peak_rss {
-                Some(bytes) => format!("{} MB (VmHWM)", fixed(bytes as f64 / 1e6, 1)),
-                None => "n/a".to_owned(),
-            }
-        )
+        write_peak_memory(out, self.peak_rss)
     }
 
     /// The JSON report.
@@ -219,14 +212,7 @@ impl CompileReport {
             fixed(self.all_us.0, 1),
             fixed(self.all_us.1, 1)
         )?;
-        writeln!(
-            out,
-            "peak memory: {}",
-            match self.peak_rss {
-                Some(bytes) => format!("{} MB (VmHWM)", fixed(bytes as f64 / 1e6, 1)),
-                None => "n/a".to_owned(),
-            }
-        )
+        write_peak_memory(out, self.peak_rss)
     }
 
     /// The JSON report.
@@ -254,6 +240,18 @@ impl CompileReport {
             "peak_rss_bytes": self.peak_rss,
         })
     }
+}
+
+/// `peak memory: 40.7 MB (VmHWM)`, or `n/a` where the platform does not say.
+fn write_peak_memory(out: &mut dyn Write, peak_rss: Option<u64>) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "peak memory: {}",
+        match peak_rss {
+            Some(bytes) => format!("{} MB (VmHWM)", fixed(bytes as f64 / 1e6, 1)),
+            None => "n/a".to_owned(),
+        }
+    )
 }
 
 /// `1234567.8` → `1,234,568`.
